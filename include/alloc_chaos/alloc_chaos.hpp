@@ -1,0 +1,14 @@
+#ifndef ALLOC_CHAOS_ALLOC_CHAOS_HPP
+#define ALLOC_CHAOS_ALLOC_CHAOS_HPP
+
+// The whole core of alloc-chaos.
+#include <alloc_chaos/allocation.hpp>
+#include <alloc_chaos/chaos_memory_resource.hpp>
+#include <alloc_chaos/checker.hpp>
+#include <alloc_chaos/injected_bad_alloc.hpp>
+#include <alloc_chaos/operation.hpp>
+#include <alloc_chaos/outcome.hpp>
+#include <alloc_chaos/report.hpp>
+#include <alloc_chaos/source.hpp>
+
+#endif

@@ -1,0 +1,73 @@
+#ifndef ALLOC_CHAOS_CHECKER_HPP
+#define ALLOC_CHAOS_CHECKER_HPP
+
+#include <alloc_chaos/report.hpp>
+
+#include <concepts>
+#include <cstddef>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <type_traits>
+
+namespace alloc_chaos {
+
+namespace detail {
+// A non-owning, allocation-free reference to the body under check.
+struct body_ref {
+    void* object;
+    void (*call)(void* object);
+    void operator()() const { call(object); }
+};
+}  // namespace detail
+
+// The strict exhaustive loop and its options. It probes for the global bridge, runs the body
+// with nothing failed (the baseline), then once per selected attempt with that attempt failed.
+// Options return *this, so they chain: checker{}.stability_runs(3).max_failures(100).run(body).
+class checker {
+public:
+    // Keeps the first n selected targets, in increasing order; 0 runs the probe and baseline only.
+    checker& max_failures(std::size_t n) noexcept;
+    // Stops after the first target run that is not a success.
+    checker& stop_on_failure(bool stop = true) noexcept;
+    // Selects the single target `index` (replaces failure_range).
+    checker& only_failure(std::size_t index) noexcept;
+    // Selects the targets first, first + 1, ..., last - 1 (replaces only_failure);
+    // first >= last throws std::invalid_argument.
+    checker& failure_range(std::size_t first, std::size_t last);
+    // Baseline runs in all (default 1), which must agree on the attempt count; 0 throws std::invalid_argument.
+    checker& stability_runs(std::size_t n);
+    // Whether the global operator new/delete bridge must be observed (default true).
+    checker& require_global_bridge(bool required = true) noexcept;
+
+    // Runs the check on this thread. A check already active on this thread throws std::logic_error.
+    template <std::invocable F>
+    report run(F&& body) const {
+        using body_type = std::remove_reference_t<F>;
+        void* object = const_cast<void*>(static_cast<const void*>(std::addressof(body)));
+        return run_body({object, [](void* b) { std::invoke(*static_cast<body_type*>(b)); }});
+    }
+
+private:
+    static constexpr std::size_t all = std::numeric_limits<std::size_t>::max();
+
+    report run_body(detail::body_ref body) const;
+
+    std::size_t max_failures_ = all;
+    bool stop_on_failure_ = false;
+    bool only_failure_ = false;
+    std::size_t first_ = 0;
+    std::size_t last_ = all;
+    std::size_t stability_runs_ = 1;
+    bool require_global_bridge_ = true;
+};
+
+// Runs the strict exhaustive check with default options: checker{}.run(body).
+template <std::invocable F>
+report check(F&& body) {
+    return checker{}.run(std::forward<F>(body));
+}
+
+}  // namespace alloc_chaos
+
+#endif

@@ -1,0 +1,28 @@
+#ifndef ALLOC_CHAOS_INJECTED_BAD_ALLOC_HPP
+#define ALLOC_CHAOS_INJECTED_BAD_ALLOC_HPP
+
+#include <alloc_chaos/allocation.hpp>
+
+#include <new>
+
+namespace alloc_chaos {
+
+// The error a failed attempt throws: a std::bad_alloc that knows which allocation failed.
+// It allocates nothing, so it can be thrown and copied while memory is "exhausted".
+class injected_bad_alloc : public std::bad_alloc {
+public:
+    explicit injected_bad_alloc(const alloc_chaos::allocation& failed) noexcept;
+
+    // The attempt that was failed.
+    const alloc_chaos::allocation& allocation() const noexcept { return allocation_; }
+    // "alloc-chaos injected failure of attempt #3 operator new size=64 align=16".
+    const char* what() const noexcept override { return what_; }
+
+private:
+    alloc_chaos::allocation allocation_;
+    char what_[128];
+};
+
+}  // namespace alloc_chaos
+
+#endif

@@ -1,0 +1,24 @@
+#ifndef ALLOC_CHAOS_OPERATION_HPP
+#define ALLOC_CHAOS_OPERATION_HPP
+
+#include <iosfwd>
+#include <string_view>
+
+namespace alloc_chaos {
+
+// The kind of request an allocation attempt came from.
+enum class operation {
+    operator_new,        // a global operator new (plain, aligned or nothrow)
+    operator_new_array,  // a global operator new[] (plain, aligned or nothrow)
+    resource_allocate,   // std::pmr::memory_resource::allocate on a chaos_memory_resource
+    custom_allocate,     // a user's own allocator, reported through observe_attempt()
+};
+
+// "operator new", "operator new[]", "resource allocate", "custom allocate".
+std::string_view to_string(operation op) noexcept;
+
+std::ostream& operator<<(std::ostream& out, operation op);
+
+}  // namespace alloc_chaos
+
+#endif

@@ -1,0 +1,134 @@
+#ifndef ALLOC_CHAOS_REPORT_HPP
+#define ALLOC_CHAOS_REPORT_HPP
+
+#include <alloc_chaos/allocation.hpp>
+#include <alloc_chaos/outcome.hpp>
+
+#include <cstddef>
+#include <iosfwd>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace alloc_chaos {
+
+class checker;
+
+// One run of the body with nothing failed.
+class baseline_run {
+public:
+    baseline_run() = default;
+    baseline_run(std::size_t allocations, alloc_chaos::outcome o, std::string message)
+        : allocations_(allocations), outcome_(o), message_(std::move(message)) {}
+
+    // The attempts observed during the run.
+    std::size_t allocations() const noexcept { return allocations_; }
+    // How the run ended.
+    alloc_chaos::outcome outcome() const noexcept { return outcome_; }
+    // The escaped exception's what(), empty when the body returned.
+    const std::string& message() const noexcept { return message_; }
+
+private:
+    std::size_t allocations_ = 0;
+    alloc_chaos::outcome outcome_ = alloc_chaos::outcome::completed;
+    std::string message_;
+};
+
+// One run of the body with one target attempt failed.
+class attempt {
+public:
+    attempt(std::size_t target, std::size_t observed_allocations,
+            std::optional<alloc_chaos::allocation> injected, alloc_chaos::outcome o, std::string message)
+        : target_(target), observed_(observed_allocations), injected_(injected), outcome_(o),
+          message_(std::move(message)) {}
+
+    // The index of the attempt this run was to fail.
+    std::size_t target() const noexcept { return target_; }
+    // The attempts observed during the run.
+    std::size_t observed_allocations() const noexcept { return observed_; }
+    // True when the run reached its target and failed it.
+    bool injected() const noexcept { return injected_.has_value(); }
+    // The failed attempt's metadata, when injected().
+    const std::optional<alloc_chaos::allocation>& injected_allocation() const noexcept { return injected_; }
+    // How the run ended.
+    alloc_chaos::outcome outcome() const noexcept { return outcome_; }
+    // The escaped exception's what(), empty when the body returned.
+    const std::string& message() const noexcept { return message_; }
+    // Injected, and ended in `completed` or `bad_alloc`.
+    bool success() const noexcept { return injected() && outcome_ != alloc_chaos::outcome::exception; }
+
+private:
+    std::size_t target_;
+    std::size_t observed_;
+    std::optional<alloc_chaos::allocation> injected_;
+    alloc_chaos::outcome outcome_;
+    std::string message_;
+};
+
+// Thrown by report::assert_success(); what() is the whole rendered report.
+class check_failed : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// What a check did and found. Only an exhaustive, stable, fully injected, all-passing check is a
+// success; a partial one (capped, ranged, single-target, stopped early) never is.
+class report {
+public:
+    // Bridge observed (or not required), baseline completed and stable, every observed attempt
+    // tested and injected, and every run ended in a controlled error or returned.
+    bool success() const noexcept;
+    // Throws check_failed, carrying the rendered report, unless success().
+    void assert_success() const;
+    // True when some observed attempt was not tested.
+    bool truncated() const noexcept { return attempts_.size() < baseline_allocations(); }
+
+    // True when the probe saw the global operator new/delete bridge.
+    bool bridge_observed() const noexcept { return bridge_observed_; }
+    // True unless the check waived the probe with require_global_bridge(false).
+    bool bridge_required() const noexcept { return bridge_required_; }
+
+    // The first baseline run.
+    const baseline_run& baseline() const noexcept { return baseline_; }
+    // The further baseline runs that stability_runs(n) asked for.
+    std::span<const baseline_run> stability_baselines() const noexcept { return stability_; }
+    // True when every baseline run completed with the same number of attempts.
+    bool baseline_stable() const noexcept;
+    // The attempts the first baseline run observed.
+    std::size_t baseline_allocations() const noexcept { return baseline_.allocations(); }
+
+    // One entry per target run executed, in increasing target order.
+    std::span<const attempt> attempts() const noexcept { return attempts_; }
+    // The target runs executed.
+    std::size_t tested_failures() const noexcept { return attempts_.size(); }
+    // The target runs that reached and failed their target.
+    std::size_t injected_failures() const noexcept;
+
+    // Why the selection left attempts untested, for people: "failure_range(3, 7)", empty when it selected all.
+    const std::string& selection() const noexcept { return selection_; }
+    // True when stop_on_failure ended the check before every selected target ran.
+    bool stopped_early() const noexcept { return stopped_early_; }
+    // Selected targets at or beyond the observed attempts, which were not run.
+    std::size_t targets_beyond_observed() const noexcept { return beyond_observed_; }
+
+    // Renders the verdict, the probe, the baseline, the counts and every failed run.
+    friend std::ostream& operator<<(std::ostream& out, const report& r);
+
+private:
+    friend class checker;
+
+    bool bridge_required_ = true;
+    bool bridge_observed_ = false;
+    baseline_run baseline_;
+    std::vector<baseline_run> stability_;
+    std::vector<attempt> attempts_;
+    std::string selection_;
+    bool stopped_early_ = false;
+    std::size_t beyond_observed_ = 0;
+};
+
+}  // namespace alloc_chaos
+
+#endif

@@ -1,0 +1,44 @@
+#ifndef ALLOC_CHAOS_LIB_ENGINE_HPP
+#define ALLOC_CHAOS_LIB_ENGINE_HPP
+
+// The engine's private side: what the checker arms, and what a run records.
+
+#include <alloc_chaos/allocation.hpp>
+#include <alloc_chaos/source.hpp>
+
+#include <cstddef>
+#include <limits>
+#include <optional>
+
+namespace alloc_chaos::detail {
+
+inline constexpr std::size_t no_target = std::numeric_limits<std::size_t>::max();
+
+// What the engine records during one observed run.
+struct run_state {
+    std::size_t target = no_target;  // the attempt index to fail
+    std::size_t attempts = 0;        // attempts observed so far
+    std::optional<allocation> injected;  // the attempt that was failed
+};
+
+// While alive, this thread's sources report their attempts to `run`.
+class observation {
+public:
+    explicit observation(run_state& run) noexcept { observed_run = &run; }
+    ~observation() { observed_run = nullptr; }
+    observation(const observation&) = delete;
+    observation& operator=(const observation&) = delete;
+};
+
+// While alive, this thread runs a check; constructing a second one on the thread throws std::logic_error.
+class active_check {
+public:
+    active_check();
+    ~active_check();
+    active_check(const active_check&) = delete;
+    active_check& operator=(const active_check&) = delete;
+};
+
+}  // namespace alloc_chaos::detail
+
+#endif

@@ -1,0 +1,98 @@
+// The global operator new/delete bridge: every replaceable form, routed through the engine and
+// backed by the C allocator (so it never recurses into itself). Link it once per executable
+// (CMake: alloc_chaos::new_delete). Kept alone in its translation unit, nothing inline.
+
+#include <alloc_chaos/injected_bad_alloc.hpp>
+#include <alloc_chaos/source.hpp>
+
+#include <cstddef>
+#include <cstdlib>
+#include <new>
+
+namespace {
+
+using alloc_chaos::operation;
+
+void* c_allocate(std::size_t size, std::size_t alignment) noexcept {
+    if (size == 0)
+        size = 1;  // every successful new returns a distinct pointer
+    if (alignment <= alloc_chaos::default_new_alignment)
+        return std::malloc(size);
+    void* p = nullptr;
+    if (alignment < sizeof(void*))
+        alignment = sizeof(void*);
+    return posix_memalign(&p, alignment, size) == 0 ? p : nullptr;
+}
+
+// The standard's loop: try, call the new_handler while one is installed, else fail.
+void* allocate(operation op, std::size_t size, std::size_t alignment) {
+    if (auto failure = alloc_chaos::observe_attempt(op, size, alignment)) [[unlikely]]
+        throw alloc_chaos::injected_bad_alloc(*failure);
+    for (;;) {
+        if (void* p = c_allocate(size, alignment))
+            return p;
+        std::new_handler handler = std::get_new_handler();
+        if (handler == nullptr)
+            throw std::bad_alloc();
+        handler();
+    }
+}
+
+void* allocate_nothrow(operation op, std::size_t size, std::size_t alignment) noexcept {
+    if (alloc_chaos::observe_attempt(op, size, alignment, true)) [[unlikely]]
+        return nullptr;
+    for (;;) {
+        if (void* p = c_allocate(size, alignment))
+            return p;
+        std::new_handler handler = std::get_new_handler();
+        if (handler == nullptr)
+            return nullptr;
+        try {
+            handler();
+        } catch (...) {
+            return nullptr;
+        }
+    }
+}
+
+constexpr std::size_t plain = alloc_chaos::default_new_alignment;
+
+std::size_t to_size(std::align_val_t a) noexcept { return static_cast<std::size_t>(a); }
+
+}  // namespace
+
+void* operator new(std::size_t size) { return allocate(operation::operator_new, size, plain); }
+void* operator new[](std::size_t size) { return allocate(operation::operator_new_array, size, plain); }
+void* operator new(std::size_t size, std::align_val_t a) {
+    return allocate(operation::operator_new, size, to_size(a));
+}
+void* operator new[](std::size_t size, std::align_val_t a) {
+    return allocate(operation::operator_new_array, size, to_size(a));
+}
+
+void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
+    return allocate_nothrow(operation::operator_new, size, plain);
+}
+void* operator new[](std::size_t size, const std::nothrow_t&) noexcept {
+    return allocate_nothrow(operation::operator_new_array, size, plain);
+}
+void* operator new(std::size_t size, std::align_val_t a, const std::nothrow_t&) noexcept {
+    return allocate_nothrow(operation::operator_new, size, to_size(a));
+}
+void* operator new[](std::size_t size, std::align_val_t a, const std::nothrow_t&) noexcept {
+    return allocate_nothrow(operation::operator_new_array, size, to_size(a));
+}
+
+// Deallocation is never failed nor counted; free() serves every form, from any thread.
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept { std::free(p); }

@@ -1,0 +1,189 @@
+#include <alloc_chaos/report.hpp>
+
+#include <algorithm>
+#include <ostream>
+#include <sstream>
+
+namespace alloc_chaos {
+
+namespace {
+
+// Failed runs printed in full; the rest are counted, so a 10,000-attempt report stays readable.
+constexpr std::size_t failed_runs_shown = 20;
+
+enum class verdict { passed, partial, failed, invalid };
+
+verdict verdict_of(const report& r) {
+    if ((r.bridge_required() && !r.bridge_observed()) || !r.baseline_stable())
+        return verdict::invalid;
+    const auto runs = r.attempts();
+    if (std::any_of(runs.begin(), runs.end(), [](const attempt& a) { return !a.success(); }))
+        return verdict::failed;
+    return r.truncated() ? verdict::partial : verdict::passed;
+}
+
+// The first baseline run that did not complete, if any.
+const baseline_run* first_throwing_baseline(const report& r) {
+    if (r.baseline().outcome() != outcome::completed)
+        return &r.baseline();
+    for (const baseline_run& b : r.stability_baselines())
+        if (b.outcome() != outcome::completed)
+            return &b;
+    return nullptr;
+}
+
+void print_ending(std::ostream& out, outcome o, const std::string& message) {
+    out << o;
+    if (!message.empty())
+        out << " \u2014 " << message;
+}
+
+void print_headline(std::ostream& out, const report& r, verdict v) {
+    out << "alloc-chaos check ";
+    const std::size_t observed = r.baseline_allocations();
+    switch (v) {
+    case verdict::invalid:
+        out << "INVALID: ";
+        if (r.bridge_required() && !r.bridge_observed())
+            out << "the global operator new/delete bridge was not observed\n"
+                << "  fix: link alloc_chaos::new_delete (lib/new_delete.cpp) into this executable, or waive the "
+                   "probe with require_global_bridge(false) when only chaos resources or the source hook are checked\n";
+        else if (const baseline_run* b = first_throwing_baseline(r)) {
+            out << "the baseline run, with nothing failed, ended in ";
+            print_ending(out, b->outcome(), b->message());
+            out << "\n  fix: the body must complete when no allocation fails; no failure was injected\n";
+        } else
+            out << "the baseline is unstable: its runs observed different numbers of attempts\n"
+                << "  fix: make the body allocate the same way on every run (warm caches and statics before the "
+                   "check); no failure was injected\n";
+        return;
+    case verdict::failed: {
+        const auto runs = r.attempts();
+        const auto failed = std::count_if(runs.begin(), runs.end(), [](const attempt& a) { return !a.success(); });
+        out << "FAILED: " << failed << " of " << r.tested_failures()
+            << " failure runs did not end in a controlled error\n";
+        return;
+    }
+    case verdict::partial:
+        out << "PARTIAL: " << r.tested_failures() << " of " << observed
+            << " observed attempts were tested; a partial check never passes\n";
+        return;
+    case verdict::passed:
+        out << "PASSED: each of the " << observed
+            << " observed allocation attempts was failed in turn, and every run ended in a controlled error\n";
+        return;
+    }
+}
+
+void print_baseline(std::ostream& out, const report& r) {
+    const auto extra = r.stability_baselines();
+    out << "  baseline: ";
+    print_ending(out, r.baseline().outcome(), r.baseline().message());
+    out << ", " << r.baseline_allocations() << " attempts";
+    if (extra.empty()) {
+        out << '\n';
+        return;
+    }
+    out << (r.baseline_stable() ? ", stable" : ", unstable") << " over " << extra.size() + 1 << " runs (";
+    out << r.baseline_allocations();
+    for (const baseline_run& b : extra) {
+        out << ", " << b.allocations();
+        if (b.outcome() != outcome::completed) {
+            out << " then ";
+            print_ending(out, b.outcome(), b.message());
+        }
+    }
+    out << " attempts)\n";
+}
+
+void print_failed_run(std::ostream& out, const attempt& a) {
+    out << "  ";
+    if (a.injected())
+        out << *a.injected_allocation();
+    else
+        out << '#' << a.target() << " not reached (the run observed " << a.observed_allocations() << " attempts)";
+    out << ": ";
+    print_ending(out, a.outcome(), a.message());
+    out << '\n';
+}
+
+void print_untested(std::ostream& out, const report& r) {
+    const std::size_t observed = r.baseline_allocations();
+    const auto runs = r.attempts();
+    const std::size_t first = runs.empty() ? observed : runs.front().target();
+    const std::size_t last = runs.empty() ? observed : runs.back().target() + 1;
+    out << "  not tested: " << observed - runs.size() << " attempts (";
+    const char* separator = "";
+    auto range = [&](std::size_t from, std::size_t to) {
+        if (from == to)
+            return;
+        out << separator << '#' << from;
+        if (to - from > 1)
+            out << "..#" << to - 1;
+        separator = ", ";
+    };
+    range(0, first);
+    range(last, observed);
+    out << ")";
+    if (!r.selection().empty())
+        out << ", selected by " << r.selection();
+    out << '\n';
+}
+
+}  // namespace
+
+bool report::baseline_stable() const noexcept {
+    if (baseline_.outcome() != outcome::completed)
+        return false;
+    return std::all_of(stability_.begin(), stability_.end(), [&](const baseline_run& b) {
+        return b.outcome() == outcome::completed && b.allocations() == baseline_.allocations();
+    });
+}
+
+std::size_t report::injected_failures() const noexcept {
+    return static_cast<std::size_t>(
+        std::count_if(attempts_.begin(), attempts_.end(), [](const attempt& a) { return a.injected(); }));
+}
+
+bool report::success() const noexcept { return verdict_of(*this) == verdict::passed; }
+
+void report::assert_success() const {
+    if (success())
+        return;
+    std::ostringstream text;
+    text << *this;
+    throw check_failed(text.str());
+}
+
+std::ostream& operator<<(std::ostream& out, const report& r) {
+    const verdict v = verdict_of(r);
+    print_headline(out, r, v);
+    out << "  probe: global operator new/delete bridge " << (r.bridge_observed() ? "observed" : "not observed")
+        << (r.bridge_required() ? "" : " (not required)") << '\n';
+    print_baseline(out, r);
+    if (v == verdict::invalid)
+        return out;
+    out << "  failures: " << r.tested_failures() << " tested, " << r.injected_failures() << " injected, of "
+        << r.baseline_allocations() << " observed attempts\n";
+    std::size_t shown = 0, hidden = 0;
+    for (const attempt& a : r.attempts()) {
+        if (a.success())
+            continue;
+        if (shown++ < failed_runs_shown)
+            print_failed_run(out, a);
+        else
+            ++hidden;
+    }
+    if (hidden > 0)
+        out << "  ... and " << hidden << " more failed runs (report::attempts() holds them all)\n";
+    if (r.stopped_early())
+        out << "  stopped early: stop_on_failure ended the check at its first failed run\n";
+    if (r.truncated())
+        print_untested(out, r);
+    if (r.targets_beyond_observed() > 0)
+        out << "  not run: " << r.targets_beyond_observed() << " selected targets at or beyond the "
+            << r.baseline_allocations() << " observed attempts\n";
+    return out;
+}
+
+}  // namespace alloc_chaos
