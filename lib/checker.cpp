@@ -28,6 +28,7 @@ bool probe_bridge() {
 }
 
 struct run_result {
+    bool aborted;  // the body threw abort_check
     std::size_t attempts;
     std::optional<allocation> injected;
     alloc_chaos::outcome outcome;
@@ -41,9 +42,14 @@ run_result run_once(detail::body_ref body, std::size_t target) {
     run.target = target;
     alloc_chaos::outcome ended = outcome::completed;
     std::string message;
+    bool aborted = false;
     try {
         detail::observation observed(run);
         body();
+    } catch (const abort_check& e) {
+        aborted = true;
+        ended = outcome::exception;
+        message = e.what();
     } catch (const std::bad_alloc& e) {
         ended = outcome::bad_alloc;
         message = e.what();
@@ -54,7 +60,7 @@ run_result run_once(detail::body_ref body, std::size_t target) {
         ended = outcome::exception;
         message = "an exception not derived from std::exception";
     }
-    return {run.attempts, run.injected, ended, std::move(message)};
+    return {aborted, run.attempts, run.injected, ended, std::move(message)};
 }
 
 baseline_run run_baseline(detail::body_ref body) {
@@ -119,7 +125,7 @@ report checker::run_body(detail::body_ref body) const {
     std::ostringstream selection;
     if (only_failure_)
         selection << "only_failure(" << first_ << ")";
-    else if (last_ != all)
+    else if (first_ != 0 || last_ != all)  // failure_range(3, SIZE_MAX) still leaves #0..#2 out
         selection << "failure_range(" << first_ << ", " << last_ << ")";
     if (max_failures_ != all)
         selection << (selection.tellp() > 0 ? ", " : "") << "max_failures(" << max_failures_ << ")";
@@ -144,8 +150,14 @@ report checker::run_body(detail::body_ref body) const {
     for (std::size_t target = first; target < run_last; ++target) {
         run_result run = run_once(body, target);
         r.attempts_.emplace_back(target, run.attempts, run.injected, run.outcome, std::move(run.message));
-        if (stop_on_failure_ && !r.attempts_.back().success() && target + 1 < run_last) {
-            r.stopped_early_ = true;
+        const bool more = target + 1 < run_last;
+        if (run.aborted) {
+            if (more)
+                r.stop_reason_ = "the body ended the check with abort_check";
+            break;
+        }
+        if (stop_on_failure_ && !r.attempts_.back().success() && more) {
+            r.stop_reason_ = "stop_on_failure ended the check at its first failed run";
             break;
         }
     }

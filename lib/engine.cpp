@@ -1,10 +1,13 @@
 #include "engine.hpp"
 
+#include <alloc_chaos/current_run.hpp>
+
 #include <stdexcept>
 
 namespace alloc_chaos::detail {
 
 constinit thread_local run_state* observed_run = nullptr;
+constinit thread_local run_state* current_run_state = nullptr;
 
 namespace {
 constinit thread_local bool check_running = false;
@@ -29,4 +32,26 @@ active_check::active_check() {
 
 active_check::~active_check() { check_running = false; }
 
+void abandon_check() noexcept {
+    observed_run = nullptr;
+    current_run_state = nullptr;
+    check_running = false;
+}
+
 }  // namespace alloc_chaos::detail
+
+namespace alloc_chaos {
+
+std::optional<run_status> current_run() noexcept {
+    const detail::run_state* run = detail::current_run_state;
+    if (run == nullptr)
+        return std::nullopt;
+    run_status status;
+    if (run->target != detail::no_target)
+        status.target = run->target;
+    status.attempts = run->attempts;
+    status.injected = run->injected;
+    return status;
+}
+
+}  // namespace alloc_chaos

@@ -21,11 +21,14 @@ struct run_state {
     std::optional<allocation> injected;  // the attempt that was failed
 };
 
+// The run in progress on this thread, observed or inside `unobserved`; nullptr between runs.
+extern constinit thread_local run_state* current_run_state;
+
 // While alive, this thread's sources report their attempts to `run`.
 class observation {
 public:
-    explicit observation(run_state& run) noexcept { observed_run = &run; }
-    ~observation() { observed_run = nullptr; }
+    explicit observation(run_state& run) noexcept { observed_run = current_run_state = &run; }
+    ~observation() { observed_run = current_run_state = nullptr; }
     observation(const observation&) = delete;
     observation& operator=(const observation&) = delete;
 };

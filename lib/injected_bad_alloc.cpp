@@ -19,6 +19,8 @@ public:
                 *next_++ = c;
         return *this;
     }
+    // Without it a char would print as its code through the std::size_t overload.
+    fixed_writer& operator<<(char c) noexcept { return *this << std::string_view(&c, 1); }
     fixed_writer& operator<<(std::size_t n) noexcept {
         char digits[24];
         auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;

@@ -89,8 +89,11 @@ void print_baseline(std::ostream& out, const report& r) {
     for (const baseline_run& b : extra) {
         out << ", " << b.allocations();
         if (b.outcome() != outcome::completed) {
-            out << " then ";
+            // Only the last run can throw: the checker stops at it.
+            out << " attempts, then ";
             print_ending(out, b.outcome(), b.message());
+            out << ")\n";
+            return;
         }
     }
     out << " attempts)\n";
@@ -177,7 +180,7 @@ std::ostream& operator<<(std::ostream& out, const report& r) {
     if (hidden > 0)
         out << "  ... and " << hidden << " more failed runs (report::attempts() holds them all)\n";
     if (r.stopped_early())
-        out << "  stopped early: stop_on_failure ended the check at its first failed run\n";
+        out << "  stopped early: " << r.stop_reason() << '\n';
     if (r.truncated())
         print_untested(out, r);
     if (r.targets_beyond_observed() > 0)

@@ -8,6 +8,7 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <stdexcept>
 #include <type_traits>
 
 namespace alloc_chaos {
@@ -20,6 +21,13 @@ struct body_ref {
     void operator()() const { call(object); }
 };
 }  // namespace detail
+
+// Thrown out of a body to end the check after this run, which counts as failed with this
+// message: for integrations that must stop at a failure of their own (a failed test assertion).
+class abort_check : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
 
 // The strict exhaustive loop and its options. It probes for the global bridge, runs the body
 // with nothing failed (the baseline), then once per selected attempt with that attempt failed.
@@ -44,8 +52,13 @@ public:
     template <std::invocable F>
     report run(F&& body) const {
         using body_type = std::remove_reference_t<F>;
-        void* object = const_cast<void*>(static_cast<const void*>(std::addressof(body)));
-        return run_body({object, [](void* b) { std::invoke(*static_cast<body_type*>(b)); }});
+        if constexpr (std::is_function_v<body_type>) {
+            // A function is no object to point at with void*: run a lambda holding its address.
+            return run([f = &body] { std::invoke(f); });
+        } else {
+            void* object = const_cast<void*>(static_cast<const void*>(std::addressof(body)));
+            return run_body({object, [](void* b) { std::invoke(*static_cast<body_type*>(b)); }});
+        }
     }
 
 private:

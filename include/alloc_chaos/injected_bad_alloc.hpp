@@ -20,7 +20,7 @@ public:
 
 private:
     alloc_chaos::allocation allocation_;
-    char what_[128];
+    char what_[160];  // fits the longest message, with every number at 20 digits
 };
 
 }  // namespace alloc_chaos

@@ -108,8 +108,10 @@ public:
 
     // Why the selection left attempts untested, for people: "failure_range(3, 7)", empty when it selected all.
     const std::string& selection() const noexcept { return selection_; }
-    // True when stop_on_failure ended the check before every selected target ran.
-    bool stopped_early() const noexcept { return stopped_early_; }
+    // True when stop_on_failure or an abort_check ended the check before every selected target ran.
+    bool stopped_early() const noexcept { return !stop_reason_.empty(); }
+    // What ended the check early, for people; empty unless stopped_early().
+    const std::string& stop_reason() const noexcept { return stop_reason_; }
     // Selected targets at or beyond the observed attempts, which were not run.
     std::size_t targets_beyond_observed() const noexcept { return beyond_observed_; }
 
@@ -125,7 +127,7 @@ private:
     std::vector<baseline_run> stability_;
     std::vector<attempt> attempts_;
     std::string selection_;
-    bool stopped_early_ = false;
+    std::string stop_reason_;
     std::size_t beyond_observed_ = 0;
 };
 
