@@ -1,0 +1,196 @@
+#ifndef ALLOC_CHAOS_BOOST_TEST_RUN_CASE_HPP
+#define ALLOC_CHAOS_BOOST_TEST_RUN_CASE_HPP
+
+// The loop behind BOOST_ALLOC_CHAOS_CASE: the checker, one fresh fixture per run, the run named
+// in Boost.Test's context, a failed assertion ending the loop, and the report logged.
+
+#include <alloc_chaos/boost_test/check_with.hpp>
+#include <alloc_chaos/checker.hpp>
+#include <alloc_chaos/current_run.hpp>
+#include <alloc_chaos/source.hpp>
+
+#include <boost/test/execution_monitor.hpp>
+#include <boost/test/framework.hpp>
+#include <boost/test/results_collector.hpp>
+#include <boost/test/test_tools.hpp>
+#include <boost/test/tree/observer.hpp>
+#include <boost/test/unit_test_log.hpp>
+#include <boost/test/unit_test_suite.hpp>
+
+#include <optional>
+#include <sstream>
+#include <string>
+
+namespace alloc_chaos::boost_test::detail {
+
+namespace ut = boost::unit_test;
+
+// Boost.Test leaves a case by longjmp on a signal or a timeout, past every destructor: this
+// observer then releases the check that the case abandoned on this thread.
+class abandoned_check_release : public ut::test_observer {
+public:
+    void exception_caught(const boost::execution_exception&) override { alloc_chaos::detail::abandon_check(); }
+};
+
+inline void release_abandoned_checks() {
+    static abandoned_check_release observer;
+    static const bool registered = (ut::framework::register_observer(observer), true);
+    (void)registered;
+}
+
+// The checker of the nearest check_with decorating the running case or one of its suites.
+inline alloc_chaos::checker configured_checker() {
+    for (ut::test_unit_id id = ut::framework::current_test_case_id(); id != ut::INV_TEST_UNIT_ID;) {
+        const ut::test_unit& unit = ut::framework::get(id, ut::TUT_ANY);
+        for (const ut::decorator::base_ptr& d : unit.p_decorators.get())
+            if (auto options = dynamic_cast<const check_with*>(d.get()))
+                return options->checker();
+        id = unit.p_parent_id;
+    }
+    return alloc_chaos::checker{};
+}
+
+// Failed assertions of the running case so far.
+inline ut::counter_t failed_assertions() {
+    return ut::results_collector.results(ut::framework::current_test_case_id()).p_assertions_failed;
+}
+
+// What Boost.Test's context says of the run in progress: "baseline run, nothing failed" or
+// "run failing attempt #3".
+inline std::string run_context() {
+    const std::optional<run_status> run = current_run();
+    if (!run || !run->target)
+        return "baseline run, nothing failed";
+    return "run failing attempt #" + std::to_string(*run->target);
+}
+
+// The run in progress, as far as it went: "the baseline run", "the run failing #3 operator new
+// size=64 align=16", or "the run failing attempt #3, before it was reached".
+inline std::string run_description() {
+    const std::optional<run_status> run = current_run();
+    std::ostringstream text;
+    if (!run || !run->target)
+        text << "the baseline run";
+    else if (run->injected)
+        text << "the run failing " << *run->injected;
+    else
+        text << "the run failing attempt #" << *run->target << ", before it was reached";
+    return text.str();
+}
+
+// One run's frame: names the run in Boost.Test's context and notices the assertions that fail
+// during it. All of it unobserved.
+class run_frame {
+public:
+    run_frame() {
+        alloc_chaos::unobserved frame;
+        failed_before_ = failed_assertions();
+        context_ = ut::framework::add_context(BOOST_TEST_LAZY_MSG("alloc-chaos " << run_context()), true);
+    }
+    ~run_frame() {
+        alloc_chaos::unobserved frame;
+        ut::framework::clear_context(context_);
+    }
+    run_frame(const run_frame&) = delete;
+    run_frame& operator=(const run_frame&) = delete;
+
+    // Ends the check after this run when an assertion failed during it: once is enough to see.
+    void stop_if_assertions_failed() const {
+        alloc_chaos::unobserved frame;
+        const ut::counter_t failed = failed_assertions() - failed_before_;
+        if (failed == 0)
+            return;
+        std::ostringstream message;
+        message << failed << " Boost.Test assertion" << (failed == 1 ? "" : "s") << " failed in "
+                << run_description() << " (logged above); the loop stops at it";
+        throw alloc_chaos::abort_check(message.str());
+    }
+
+private:
+    ut::counter_t failed_before_ = 0;
+    int context_ = 0;
+};
+
+// A fresh test-case object (and so fixture) for one run, built and torn down unobserved.
+template <class Case>
+class fresh_case {
+public:
+    fresh_case() {
+        alloc_chaos::unobserved setup;
+        case_.emplace();
+        ut::setup_conditional(*case_);
+    }
+    ~fresh_case() {
+        alloc_chaos::unobserved teardown;
+        case_.reset();
+    }
+    fresh_case(const fresh_case&) = delete;
+    fresh_case& operator=(const fresh_case&) = delete;
+
+    Case& get() noexcept { return *case_; }
+    void teardown() {
+        alloc_chaos::unobserved teardown;
+        ut::teardown_conditional(*case_);
+    }
+
+private:
+    std::optional<Case> case_;
+};
+
+// "alloc-chaos: all 12 allocation failures the body can meet were handled".
+inline std::string success_line(std::size_t handled) {
+    if (handled == 0)
+        return "alloc-chaos: the body made no allocation attempt, so no failure to handle";
+    if (handled == 1)
+        return "alloc-chaos: the one allocation failure the body can meet was handled";
+    return "alloc-chaos: all " + std::to_string(handled) + " allocation failures the body can meet were handled";
+}
+
+// Logs what the check found, at the test case's own file and line.
+inline void log_report(const alloc_chaos::report& r) {
+    const ut::test_case& tc = ut::framework::current_test_case();
+    std::ostringstream text;
+    text << r;
+    std::string rendered = text.str();
+    if (!rendered.empty() && rendered.back() == '\n')
+        rendered.pop_back();
+    if (r.success()) {
+        ut::unit_test_log << ut::log::begin(tc.p_file_name, tc.p_line_num) << ut::log_messages
+                          << BOOST_TEST_LAZY_MSG(success_line(r.injected_failures())) << ut::log::end();
+        return;
+    }
+    boost::test_tools::tt_detail::report_assertion(false, BOOST_TEST_LAZY_MSG(rendered), tc.p_file_name,
+                                                   tc.p_line_num, boost::test_tools::tt_detail::CHECK,
+                                                   boost::test_tools::tt_detail::CHECK_MSG, 0);
+}
+
+// Runs the test method of `Case` (a fixture with the case's body) under the strict loop.
+template <class Case>
+void run_case() {
+    release_abandoned_checks();
+    bool require_failed = false;
+    const alloc_chaos::report r = configured_checker().run([&] {
+        run_frame frame;
+        try {
+            fresh_case<Case> test;
+            test.get().test_method();
+            test.teardown();
+        } catch (const boost::execution_aborted&) {
+            require_failed = true;  // a BOOST_REQUIRE failed, and logged its failure
+            alloc_chaos::unobserved frame;
+            throw alloc_chaos::abort_check("a BOOST_REQUIRE failed in " + run_description() +
+                                           " (logged above); the case ends here");
+        } catch (...) {
+            frame.stop_if_assertions_failed();
+            throw;
+        }
+        frame.stop_if_assertions_failed();
+    });
+    log_report(r);
+    if (require_failed)
+        throw boost::execution_aborted();
+}
+
+}  // namespace alloc_chaos::boost_test::detail
+
+#endif

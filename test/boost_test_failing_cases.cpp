@@ -1,0 +1,70 @@
+// Deliberately broken BOOST_ALLOC_CHAOS_CASEs: each must fail, naming the attempts it failed
+// under. boost_test_failing_test.cpp runs them one by one and reads their logs.
+#define BOOST_TEST_MODULE boost_test_failing_cases
+#include <alloc_chaos/boost_test.hpp>
+
+#include <memory>
+#include <new>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+// The vector's buffer (#0) fails in the first injected run; the builder swallows the failure
+// and returns a short result, which the assertion catches.
+BOOST_ALLOC_CHAOS_CASE(wrong_result_after_a_swallowed_failure) {
+    std::vector<std::string> parts;
+    try {
+        parts.reserve(2);                 // #0 operator new size=64
+        parts.emplace_back(40, 'a');      // #1 operator new size=41
+        parts.emplace_back(40, 'b');      // #2 operator new size=41
+    } catch (const std::bad_alloc&) {
+        // swallowed: the result is silently short
+    }
+    BOOST_TEST(parts.size() == 2u);
+}
+
+// Every failure is translated into the wrong exception type.
+BOOST_ALLOC_CHAOS_CASE(wrong_exception_type) {
+    try {
+        std::vector<int> numbers(8);      // #0 operator new size=32
+        std::string text(40, 'x');        // #1 operator new size=41
+        BOOST_TEST(numbers.size() + text.size() == 48u);
+    } catch (const std::bad_alloc&) {
+        throw std::runtime_error("out of memory, reported as a runtime_error");
+    }
+}
+
+// Only the run failing #1 breaks the result.
+BOOST_ALLOC_CHAOS_CASE(assertion_fails_under_one_failure) {
+    std::vector<int> numbers{1, 2, 3};    // #0 operator new size=12
+    std::string label;
+    try {
+        label.assign(40, 'n');            // #1 operator new size=41
+    } catch (const std::bad_alloc&) {
+        label = "?";                      // short: no allocation
+    }
+    BOOST_TEST(label.size() == 40u);
+    std::vector<int> copy(numbers);       // #2 operator new size=12
+    BOOST_TEST(copy.size() == 3u);
+}
+
+// A BOOST_REQUIRE that fails under the first injected failure ends the case there.
+BOOST_ALLOC_CHAOS_CASE(require_fails_under_failure) {
+    void* block = ::operator new(sizeof(int), std::nothrow);  // #0 operator new size=4 nothrow
+    BOOST_REQUIRE(block != nullptr);
+    ::operator delete(block);
+    std::vector<int> numbers(4);          // #1 operator new size=16
+    BOOST_TEST(numbers.size() == 4u);
+}
+
+// The body throws when nothing fails: the check is INVALID and injects nothing.
+BOOST_ALLOC_CHAOS_CASE(throws_when_nothing_fails) {
+    std::vector<int> numbers(4);
+    throw std::logic_error("the body is broken before any failure");
+}
+
+// The run goes on after the failures above.
+BOOST_ALLOC_CHAOS_CASE(a_passing_case_after_the_failures) {
+    std::vector<int> numbers(4);
+    BOOST_TEST(numbers.size() == 4u);
+}
