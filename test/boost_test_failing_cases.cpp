@@ -68,3 +68,21 @@ BOOST_ALLOC_CHAOS_CASE(a_passing_case_after_the_failures) {
     std::vector<int> numbers(4);
     BOOST_TEST(numbers.size() == 4u);
 }
+
+namespace {
+// An injected failure that escapes a noexcept function ends the process's normal flow.
+[[maybe_unused]] void allocate_noexcept() noexcept {
+    std::vector<int> numbers(4);
+    BOOST_TEST(numbers.size() == 4u);
+}
+}  // namespace
+
+BOOST_ALLOC_CHAOS_CASE(failure_escapes_a_noexcept_function) {
+    std::vector<int> before(2);
+    allocate_noexcept();
+}
+
+BOOST_ALLOC_CHAOS_CASE(a_passing_case_after_the_abort) {
+    std::vector<int> numbers(4);
+    BOOST_TEST(numbers.size() == 4u);
+}

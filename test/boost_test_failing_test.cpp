@@ -48,11 +48,11 @@ struct case_run {
     }
 };
 
-case_run run_failing_case(const std::string& name) {
+case_run run_failing_case(const std::string& name, const std::string& log_level = "error") {
     const std::string path = failing_cases_path();
     BOOST_TEST_REQUIRE(!path.empty(), "give the path of boost_test_failing_cases after --, or in ALLOC_CHAOS_FAILING_CASES");
     const std::string command =
-        "'" + path + "' --run_test=" + name + " --color_output=no --report_level=no --log_level=error 2>&1";
+        "'" + path + "' --run_test=" + name + " --color_output=no --report_level=no --log_level=" + log_level + " 2>&1";
     case_run run;
     FILE* pipe = ::popen(command.c_str(), "r");
     BOOST_TEST_REQUIRE(pipe != nullptr);
@@ -139,8 +139,19 @@ BOOST_AUTO_TEST_CASE(a_body_that_throws_with_nothing_failed_is_invalid) {
                                    "run, with nothing failed, ended in exception \u2014 the body is broken before any failure"));
 }
 
+BOOST_AUTO_TEST_CASE(an_injected_failure_escaping_a_noexcept_function_is_named_with_its_run) {
+    const case_run run = run_failing_case("failure_escapes_a_noexcept_function,a_passing_case_after_the_abort", "message");
+    BOOST_TEST_INFO(run.log());
+    BOOST_TEST(run.exit_code == boost_test_failure);
+    BOOST_TEST(run.has_line_ending(
+        "fatal error: in \"failure_escapes_a_noexcept_function\": signal: SIGABRT (application abort requested)"));
+    BOOST_TEST(run.has_line("    alloc-chaos run failing attempt #1"));
+    BOOST_TEST(run.has_line("  what():  alloc-chaos injected failure of attempt #1 operator new size=16 align=16"));
+    BOOST_TEST(run.has_line_ending("alloc-chaos: the one allocation failure the body can meet was handled"));
+}
+
 BOOST_AUTO_TEST_CASE(the_whole_run_goes_on_after_failing_cases) {
-    // Five cases fail (the aborted one counts as failed too), and the last one still passes.
+    // Six cases fail (the two aborted ones count as failed too); the two after them still pass.
     const std::string path = failing_cases_path();
     const std::string command = "'" + path + "' --color_output=no --report_level=short --log_level=nothing 2>&1";
     FILE* pipe = ::popen(command.c_str(), "r");
@@ -153,7 +164,7 @@ BOOST_AUTO_TEST_CASE(the_whole_run_goes_on_after_failing_cases) {
     BOOST_TEST(WIFEXITED(status));
     BOOST_TEST(WEXITSTATUS(status) == boost_test_failure);
     BOOST_TEST(out.str().find("Test module \"boost_test_failing_cases\" has failed with:\n"
-                              "  1 test case out of 6 passed\n"
-                              "  5 test cases out of 6 failed\n"
-                              "  1 test case out of 6 aborted\n") != std::string::npos);
+                              "  2 test cases out of 8 passed\n"
+                              "  6 test cases out of 8 failed\n"
+                              "  2 test cases out of 8 aborted\n") != std::string::npos);
 }
