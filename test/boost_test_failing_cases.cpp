@@ -82,6 +82,18 @@ BOOST_ALLOC_CHAOS_CASE(failure_escapes_a_noexcept_function) {
     allocate_noexcept();
 }
 
+// The run failing #1 never ends; Boost.Test's timeout stops it.
+BOOST_ALLOC_CHAOS_CASE(hangs_under_one_failure, *boost::unit_test::timeout(1)) {
+    std::vector<int> numbers(2);          // #0 operator new size=8
+    try {
+        std::string text(40, 'x');        // #1 operator new size=41
+    } catch (const std::bad_alloc&) {
+        volatile bool hang = true;
+        while (hang) {
+        }
+    }
+}
+
 BOOST_ALLOC_CHAOS_CASE(a_passing_case_after_the_abort) {
     std::vector<int> numbers(4);
     BOOST_TEST(numbers.size() == 4u);

@@ -150,8 +150,19 @@ BOOST_AUTO_TEST_CASE(an_injected_failure_escaping_a_noexcept_function_is_named_w
     BOOST_TEST(run.has_line_ending("alloc-chaos: the one allocation failure the body can meet was handled"));
 }
 
+BOOST_AUTO_TEST_CASE(a_run_that_times_out_is_named_and_the_next_case_runs_normally) {
+    const case_run run = run_failing_case("hangs_under_one_failure,a_passing_case_after_the_abort", "message");
+    BOOST_TEST_INFO(run.log());
+    BOOST_TEST(run.exit_code == boost_test_failure);
+    BOOST_TEST(run.has_line_ending(
+        "fatal error: in \"hangs_under_one_failure\": signal: SIGALRM (timeout while executing function)"));
+    BOOST_TEST(run.has_line("    alloc-chaos run failing attempt #1"));
+    BOOST_TEST(run.has_line_ending("alloc-chaos: the one allocation failure the body can meet was handled"));
+}
+
 BOOST_AUTO_TEST_CASE(the_whole_run_goes_on_after_failing_cases) {
-    // Six cases fail (the two aborted ones count as failed too); the two after them still pass.
+    // Seven cases fail (six failed, counting the two aborted ones, and one timed out); the two
+    // after them still pass.
     const std::string path = failing_cases_path();
     const std::string command = "'" + path + "' --color_output=no --report_level=short --log_level=nothing 2>&1";
     FILE* pipe = ::popen(command.c_str(), "r");
@@ -164,7 +175,8 @@ BOOST_AUTO_TEST_CASE(the_whole_run_goes_on_after_failing_cases) {
     BOOST_TEST(WIFEXITED(status));
     BOOST_TEST(WEXITSTATUS(status) == boost_test_failure);
     BOOST_TEST(out.str().find("Test module \"boost_test_failing_cases\" has failed with:\n"
-                              "  2 test cases out of 8 passed\n"
-                              "  6 test cases out of 8 failed\n"
-                              "  2 test cases out of 8 aborted\n") != std::string::npos);
+                              "  2 test cases out of 9 passed\n"
+                              "  6 test cases out of 9 failed\n"
+                              "  1 test case out of 9 timed-out\n"
+                              "  2 test cases out of 9 aborted\n") != std::string::npos);
 }
