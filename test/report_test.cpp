@@ -1,0 +1,320 @@
+#define BOOST_TEST_MODULE report
+#include <boost/test/unit_test.hpp>
+
+#include <alloc_chaos/alloc_chaos.hpp>
+
+#include <cstddef>
+#include <exception>
+#include <new>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+
+using alloc_chaos::check;
+using alloc_chaos::checker;
+using alloc_chaos::report;
+
+namespace {
+
+// The alignment the unaligned operator new forms record, as the report prints it.
+const std::string plain = std::to_string(alloc_chaos::default_new_alignment);
+
+void* volatile sink = nullptr;
+
+void allocate_and_free(std::size_t size) {
+    sink = ::operator new(size);
+    ::operator delete(sink);
+}
+
+void allocate_sizes_1_to(std::size_t n) {
+    for (std::size_t i = 1; i <= n; ++i)
+        allocate_and_free(i);
+}
+
+struct boom : std::exception {
+    const char* what() const noexcept override { return "boom"; }
+};
+struct mishandled : std::exception {
+    const char* what() const noexcept override { return "mishandled"; }
+};
+
+// Makes 3 attempts of sizes 1, 2, 3; a failure of #1 escapes as `mishandled`.
+void three_attempts_mishandling_attempt_1() {
+    allocate_and_free(1);
+    try {
+        allocate_and_free(2);
+    } catch (const std::bad_alloc&) {
+        throw mishandled();
+    }
+    allocate_and_free(3);
+}
+
+std::string rendered(const report& r) {
+    std::ostringstream out;
+    out << r;
+    return out.str();
+}
+
+std::size_t lines(const std::string& text) {
+    std::size_t n = 0;
+    for (char c : text)
+        n += c == '\n';
+    return n;
+}
+
+}  // namespace
+
+// ---- success and assert_success ----
+
+BOOST_AUTO_TEST_CASE(check_failed_is_a_runtime_error) {
+    static_assert(std::is_base_of_v<std::runtime_error, alloc_chaos::check_failed>);
+}
+
+BOOST_AUTO_TEST_CASE(a_passing_check_is_a_success_and_assert_success_returns) {
+    const report r = check([] { allocate_sizes_1_to(3); });
+    BOOST_TEST(r.success());
+    BOOST_CHECK_NO_THROW(r.assert_success());
+}
+
+BOOST_AUTO_TEST_CASE(assert_success_throws_check_failed_carrying_the_rendered_report) {
+    const report failed = check(three_attempts_mishandling_attempt_1);
+    const report partial = checker{}.max_failures(1).run([] { allocate_sizes_1_to(3); });
+    const report invalid = check([] { throw boom(); });
+    for (const report* r : {&failed, &partial, &invalid}) {
+        BOOST_TEST(!r->success());
+        try {
+            r->assert_success();
+            BOOST_FAIL("no exception");
+        } catch (const alloc_chaos::check_failed& e) {
+            BOOST_TEST(std::string(e.what()) == rendered(*r));
+        }
+    }
+}
+
+// ---- PASSED ----
+
+BOOST_AUTO_TEST_CASE(a_passed_report_renders_verdict_probe_baseline_and_counts) {
+    BOOST_TEST(rendered(check([] { allocate_sizes_1_to(3); })) ==
+               "alloc-chaos check PASSED: each of the 3 observed allocation attempts was failed in turn, and every "
+               "run ended in a controlled error\n"
+               "  probe: global operator new/delete bridge observed\n"
+               "  baseline: completed, 3 attempts\n"
+               "  failures: 3 tested, 3 injected, of 3 observed attempts\n");
+}
+
+BOOST_AUTO_TEST_CASE(the_baseline_line_shows_every_stability_run) {
+    const std::string text = rendered(checker{}.stability_runs(3).run([] { allocate_sizes_1_to(3); }));
+    BOOST_TEST(text.find("\n  baseline: completed, 3 attempts, stable over 3 runs (3, 3, 3 attempts)\n") !=
+               std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(the_probe_line_says_when_the_bridge_is_not_required) {
+    const std::string text = rendered(checker{}.require_global_bridge(false).run([] { allocate_sizes_1_to(1); }));
+    BOOST_TEST(text.find("\n  probe: global operator new/delete bridge observed (not required)\n") !=
+               std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_passed_report_with_selected_targets_beyond_the_observed_ones_says_they_were_not_run) {
+    BOOST_TEST(rendered(checker{}.failure_range(0, 5).run([] { allocate_sizes_1_to(3); })) ==
+               "alloc-chaos check PASSED: each of the 3 observed allocation attempts was failed in turn, and every "
+               "run ended in a controlled error\n"
+               "  probe: global operator new/delete bridge observed\n"
+               "  baseline: completed, 3 attempts\n"
+               "  failures: 3 tested, 3 injected, of 3 observed attempts\n"
+               "  not run: 2 selected targets at or beyond the 3 observed attempts\n");
+}
+
+BOOST_AUTO_TEST_CASE(a_large_passing_check_renders_in_four_lines) {
+    const report r = check([] { allocate_sizes_1_to(1000); });
+    BOOST_TEST(r.success());
+    BOOST_TEST(lines(rendered(r)) == 4u);
+}
+
+// ---- FAILED ----
+
+BOOST_AUTO_TEST_CASE(a_failed_report_renders_one_line_per_failed_run) {
+    BOOST_TEST(rendered(check(three_attempts_mishandling_attempt_1)) ==
+               "alloc-chaos check FAILED: 1 of 3 failure runs did not end in a controlled error\n"
+               "  probe: global operator new/delete bridge observed\n"
+               "  baseline: completed, 3 attempts\n"
+               "  failures: 3 tested, 3 injected, of 3 observed attempts\n"
+               "  #1 operator new size=2 align=" +
+                   plain + ": exception — mishandled\n");
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_run_of_a_nothrow_form_says_nothrow) {
+    const std::string text = rendered(check([] {
+        sink = ::operator new[](0, std::nothrow);
+        if (sink == nullptr)
+            throw mishandled();
+        ::operator delete[](sink);
+    }));
+    BOOST_TEST(text.find("\n  #0 operator new[] size=0 align=" + plain + " nothrow: exception — mishandled\n") !=
+               std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_run_with_a_non_standard_exception_says_so) {
+    const std::string text = rendered(check([] {
+        try {
+            allocate_and_free(8);
+        } catch (const std::bad_alloc&) {
+            throw 42;
+        }
+    }));
+    BOOST_TEST(text.find("\n  #0 operator new size=8 align=" + plain +
+                         ": exception — an exception not derived from std::exception\n") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_run_that_never_reached_its_target_renders_as_not_reached) {
+    std::size_t calls = 0;
+    BOOST_TEST(rendered(check([&] { allocate_sizes_1_to(++calls == 4 ? 2 : 3); })) ==
+               "alloc-chaos check FAILED: 1 of 3 failure runs did not end in a controlled error\n"
+               "  probe: global operator new/delete bridge observed\n"
+               "  baseline: completed, 3 attempts\n"
+               "  failures: 3 tested, 2 injected, of 3 observed attempts\n"
+               "  #2 not reached (the run observed 2 attempts): completed\n");
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_report_stopped_early_says_so_and_lists_what_was_not_tested) {
+    BOOST_TEST(rendered(checker{}.stop_on_failure().run(three_attempts_mishandling_attempt_1)) ==
+               "alloc-chaos check FAILED: 1 of 2 failure runs did not end in a controlled error\n"
+               "  probe: global operator new/delete bridge observed\n"
+               "  baseline: completed, 3 attempts\n"
+               "  failures: 2 tested, 2 injected, of 3 observed attempts\n"
+               "  #1 operator new size=2 align=" +
+                   plain +
+                   ": exception — mishandled\n"
+                   "  stopped early: stop_on_failure ended the check at its first failed run\n"
+                   "  not tested: 1 attempts (#2)\n");
+}
+
+BOOST_AUTO_TEST_CASE(a_large_failing_check_prints_20_failed_runs_and_counts_the_rest) {
+    const report r = check([] {
+        for (std::size_t i = 0; i < 1000; ++i) {
+            try {
+                allocate_and_free(8);
+            } catch (const std::bad_alloc&) {
+                throw mishandled();
+            }
+        }
+    });
+    BOOST_TEST(r.attempts().size() == 1000u);
+    const std::string text = rendered(r);
+    std::string expected =
+        "alloc-chaos check FAILED: 1000 of 1000 failure runs did not end in a controlled error\n"
+        "  probe: global operator new/delete bridge observed\n"
+        "  baseline: completed, 1000 attempts\n"
+        "  failures: 1000 tested, 1000 injected, of 1000 observed attempts\n";
+    for (int i = 0; i < 20; ++i)
+        expected += "  #" + std::to_string(i) + " operator new size=8 align=" + plain + ": exception — mishandled\n";
+    expected += "  ... and 980 more failed runs (report::attempts() holds them all)\n";
+    BOOST_TEST(text == expected);
+}
+
+BOOST_AUTO_TEST_CASE(passing_runs_of_a_failed_report_are_not_printed) {
+    const report r = check([] {
+        allocate_sizes_1_to(50);
+        try {
+            allocate_and_free(51);
+        } catch (const std::bad_alloc&) {
+            throw mishandled();
+        }
+        allocate_sizes_1_to(50);
+    });
+    BOOST_TEST(r.tested_failures() == 101u);
+    BOOST_TEST(lines(rendered(r)) == 5u);
+}
+
+// ---- PARTIAL ----
+
+BOOST_AUTO_TEST_CASE(a_partial_report_capped_by_max_failures_lists_the_untested_attempts) {
+    BOOST_TEST(rendered(checker{}.max_failures(1).run([] { allocate_sizes_1_to(3); })) ==
+               "alloc-chaos check PARTIAL: 1 of 3 observed attempts were tested; a partial check never passes\n"
+               "  probe: global operator new/delete bridge observed\n"
+               "  baseline: completed, 3 attempts\n"
+               "  failures: 1 tested, 1 injected, of 3 observed attempts\n"
+               "  not tested: 2 attempts (#1..#2), selected by max_failures(1)\n");
+}
+
+BOOST_AUTO_TEST_CASE(a_partial_report_of_only_failure_lists_the_untested_attempts_on_both_sides) {
+    BOOST_TEST(rendered(checker{}.only_failure(1).run([] { allocate_sizes_1_to(3); })) ==
+               "alloc-chaos check PARTIAL: 1 of 3 observed attempts were tested; a partial check never passes\n"
+               "  probe: global operator new/delete bridge observed\n"
+               "  baseline: completed, 3 attempts\n"
+               "  failures: 1 tested, 1 injected, of 3 observed attempts\n"
+               "  not tested: 2 attempts (#0, #2), selected by only_failure(1)\n");
+}
+
+BOOST_AUTO_TEST_CASE(a_partial_report_of_a_failure_range_lists_untested_and_not_run_targets) {
+    BOOST_TEST(rendered(checker{}.failure_range(2, 7).run([] { allocate_sizes_1_to(5); })) ==
+               "alloc-chaos check PARTIAL: 3 of 5 observed attempts were tested; a partial check never passes\n"
+               "  probe: global operator new/delete bridge observed\n"
+               "  baseline: completed, 5 attempts\n"
+               "  failures: 3 tested, 3 injected, of 5 observed attempts\n"
+               "  not tested: 2 attempts (#0..#1), selected by failure_range(2, 7)\n"
+               "  not run: 2 selected targets at or beyond the 5 observed attempts\n");
+}
+
+BOOST_AUTO_TEST_CASE(a_partial_report_that_ran_nothing_lists_every_attempt_as_untested) {
+    BOOST_TEST(rendered(checker{}.only_failure(9).run([] { allocate_sizes_1_to(3); })) ==
+               "alloc-chaos check PARTIAL: 0 of 3 observed attempts were tested; a partial check never passes\n"
+               "  probe: global operator new/delete bridge observed\n"
+               "  baseline: completed, 3 attempts\n"
+               "  failures: 0 tested, 0 injected, of 3 observed attempts\n"
+               "  not tested: 3 attempts (#0..#2), selected by only_failure(9)\n"
+               "  not run: 1 selected targets at or beyond the 3 observed attempts\n");
+}
+
+// ---- INVALID ----
+
+BOOST_AUTO_TEST_CASE(an_invalid_report_of_a_throwing_baseline_says_what_escaped) {
+    BOOST_TEST(rendered(check([] {
+                   allocate_and_free(1);
+                   throw boom();
+               })) ==
+               "alloc-chaos check INVALID: the baseline run, with nothing failed, ended in exception — boom\n"
+               "  fix: the body must complete when no allocation fails; no failure was injected\n"
+               "  probe: global operator new/delete bridge observed\n"
+               "  baseline: exception — boom, 1 attempts\n");
+}
+
+BOOST_AUTO_TEST_CASE(an_invalid_report_of_a_baseline_ending_in_bad_alloc_says_so) {
+    const std::string text = rendered(check([] { throw std::bad_alloc(); }));
+    BOOST_TEST(text.rfind("alloc-chaos check INVALID: the baseline run, with nothing failed, ended in bad_alloc — " +
+                              std::string(std::bad_alloc().what()) + "\n",
+                          0) == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(an_invalid_report_of_a_baseline_throwing_a_non_standard_exception_says_so) {
+    BOOST_TEST(rendered(check([] { throw 42; })) ==
+               "alloc-chaos check INVALID: the baseline run, with nothing failed, ended in exception — an exception "
+               "not derived from std::exception\n"
+               "  fix: the body must complete when no allocation fails; no failure was injected\n"
+               "  probe: global operator new/delete bridge observed\n"
+               "  baseline: exception — an exception not derived from std::exception, 0 attempts\n");
+}
+
+BOOST_AUTO_TEST_CASE(an_invalid_report_of_an_unstable_baseline_lists_every_runs_count) {
+    std::size_t calls = 0;
+    BOOST_TEST(rendered(checker{}.stability_runs(3).run([&] { allocate_sizes_1_to(++calls); })) ==
+               "alloc-chaos check INVALID: the baseline is unstable: its runs observed different numbers of "
+               "attempts\n"
+               "  fix: make the body allocate the same way on every run (warm caches and statics before the check); "
+               "no failure was injected\n"
+               "  probe: global operator new/delete bridge observed\n"
+               "  baseline: completed, 1 attempts, unstable over 3 runs (1, 2, 3 attempts)\n");
+}
+
+BOOST_AUTO_TEST_CASE(an_invalid_report_of_a_throwing_stability_run_says_which_run_threw) {
+    std::size_t calls = 0;
+    BOOST_TEST(rendered(checker{}.stability_runs(3).run([&] {
+                   allocate_and_free(1);
+                   if (++calls == 2)
+                       throw boom();
+               })) ==
+               "alloc-chaos check INVALID: the baseline run, with nothing failed, ended in exception — boom\n"
+               "  fix: the body must complete when no allocation fails; no failure was injected\n"
+               "  probe: global operator new/delete bridge observed\n"
+               "  baseline: completed, 1 attempts, unstable over 2 runs (1, 1 attempts, then exception — boom)\n");
+}
