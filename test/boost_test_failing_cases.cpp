@@ -9,6 +9,11 @@
 #include <string>
 #include <vector>
 
+namespace {
+// Where the cases' blocks escape to, so that no compiler elides the allocations they count.
+const void* volatile sink = nullptr;
+}  // namespace
+
 // The vector's buffer (#0) fails in the first injected run; the builder swallows the failure
 // and returns a short result, which the assertion catches.
 BOOST_ALLOC_CHAOS_CASE(wrong_result_after_a_swallowed_failure) {
@@ -20,6 +25,7 @@ BOOST_ALLOC_CHAOS_CASE(wrong_result_after_a_swallowed_failure) {
     } catch (const std::bad_alloc&) {
         // swallowed: the result is silently short
     }
+    sink = parts.data();
     BOOST_TEST(parts.size() == 2u);
 }
 
@@ -28,6 +34,8 @@ BOOST_ALLOC_CHAOS_CASE(wrong_exception_type) {
     try {
         std::vector<int> numbers(8);      // #0 operator new size=32
         std::string text(40, 'x');        // #1 operator new size=41
+        sink = numbers.data();
+        sink = text.data();
         BOOST_TEST(numbers.size() + text.size() == 48u);
     } catch (const std::bad_alloc&) {
         throw std::runtime_error("out of memory, reported as a runtime_error");
@@ -37,14 +45,17 @@ BOOST_ALLOC_CHAOS_CASE(wrong_exception_type) {
 // Only the run failing #1 breaks the result.
 BOOST_ALLOC_CHAOS_CASE(assertion_fails_under_one_failure) {
     std::vector<int> numbers{1, 2, 3};    // #0 operator new size=12
+    sink = numbers.data();
     std::string label;
     try {
         label.assign(40, 'n');            // #1 operator new size=41
+        sink = label.data();
     } catch (const std::bad_alloc&) {
         label = "?";                      // short: no allocation
     }
     BOOST_TEST(label.size() == 40u);
     std::vector<int> copy(numbers);       // #2 operator new size=12
+    sink = copy.data();
     BOOST_TEST(copy.size() == 3u);
 }
 
@@ -54,6 +65,7 @@ BOOST_ALLOC_CHAOS_CASE(require_fails_under_failure) {
     BOOST_REQUIRE(block != nullptr);
     ::operator delete(block);
     std::vector<int> numbers(4);          // #1 operator new size=16
+    sink = numbers.data();
     BOOST_TEST(numbers.size() == 4u);
 }
 
@@ -66,6 +78,7 @@ BOOST_ALLOC_CHAOS_CASE(throws_when_nothing_fails) {
 // The run goes on after the failures above.
 BOOST_ALLOC_CHAOS_CASE(a_passing_case_after_the_failures) {
     std::vector<int> numbers(4);
+    sink = numbers.data();
     BOOST_TEST(numbers.size() == 4u);
 }
 
@@ -73,20 +86,24 @@ namespace {
 // An injected failure that escapes a noexcept function ends the process's normal flow.
 [[maybe_unused]] void allocate_noexcept() noexcept {
     std::vector<int> numbers(4);
+    sink = numbers.data();
     BOOST_TEST(numbers.size() == 4u);
 }
 }  // namespace
 
 BOOST_ALLOC_CHAOS_CASE(failure_escapes_a_noexcept_function) {
     std::vector<int> before(2);
+    sink = before.data();
     allocate_noexcept();
 }
 
 // The run failing #1 never ends; Boost.Test's timeout stops it.
 BOOST_ALLOC_CHAOS_CASE(hangs_under_one_failure, *boost::unit_test::timeout(1)) {
     std::vector<int> numbers(2);          // #0 operator new size=8
+    sink = numbers.data();
     try {
         std::string text(40, 'x');        // #1 operator new size=41
+        sink = text.data();
     } catch (const std::bad_alloc&) {
         volatile bool hang = true;
         while (hang) {
@@ -96,5 +113,6 @@ BOOST_ALLOC_CHAOS_CASE(hangs_under_one_failure, *boost::unit_test::timeout(1)) {
 
 BOOST_ALLOC_CHAOS_CASE(a_passing_case_after_the_abort) {
     std::vector<int> numbers(4);
+    sink = numbers.data();
     BOOST_TEST(numbers.size() == 4u);
 }

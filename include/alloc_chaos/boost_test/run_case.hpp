@@ -17,6 +17,7 @@
 #include <boost/test/unit_test_log.hpp>
 #include <boost/test/unit_test_suite.hpp>
 
+#include <memory>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -117,7 +118,7 @@ class fresh_case {
 public:
     fresh_case() {
         alloc_chaos::unobserved setup;
-        case_.emplace();
+        case_ = std::make_unique<Case>();
         ut::setup_conditional(*case_);
     }
     ~fresh_case() {
@@ -134,7 +135,7 @@ public:
     }
 
 private:
-    std::optional<Case> case_;
+    std::unique_ptr<Case> case_;
 };
 
 // "alloc-chaos: all 12 allocation failures the body can meet were handled".
