@@ -10,10 +10,12 @@ namespace alloc_chaos {
 chaos_memory_resource::chaos_memory_resource() noexcept : upstream_(std::pmr::new_delete_resource()) {}
 
 chaos_memory_resource::chaos_memory_resource(std::pmr::memory_resource* upstream) : upstream_(upstream) {
-    if (upstream == nullptr)
+    if (upstream == nullptr) {
+        unobserved own_error;  // misuse inside a body is no attempt of that body
         throw std::invalid_argument(
             "alloc_chaos::chaos_memory_resource(upstream): upstream is nullptr; pass the resource to "
             "wrap, or use the default constructor to wrap std::pmr::new_delete_resource()");
+    }
 }
 
 void* chaos_memory_resource::do_allocate(std::size_t bytes, std::size_t alignment) {

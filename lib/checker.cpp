@@ -89,6 +89,7 @@ checker& checker::only_failure(std::size_t index) noexcept {
 
 checker& checker::failure_range(std::size_t first, std::size_t last) {
     if (first >= last) {
+        unobserved own_error;  // misuse inside a body is no attempt of that body
         std::ostringstream message;
         message << "alloc_chaos::checker::failure_range(" << first << ", " << last << "): the range is "
                 << (first > last ? "reversed" : "empty")
@@ -103,10 +104,12 @@ checker& checker::failure_range(std::size_t first, std::size_t last) {
 }
 
 checker& checker::stability_runs(std::size_t n) {
-    if (n == 0)
+    if (n == 0) {
+        unobserved own_error;
         throw std::invalid_argument(
             "alloc_chaos::checker::stability_runs(0): the check needs at least one baseline run; pass "
             "1 (the default) or more to confirm that the body observes the same attempts every time");
+    }
     stability_runs_ = n;
     return *this;
 }
@@ -123,9 +126,10 @@ report checker::run_body(detail::body_ref body) const {
     r.bridge_observed_ = probe_bridge();
 
     std::ostringstream selection;
+    r.narrowed_ = only_failure_ || first_ != 0 || last_ != all;
     if (only_failure_)
         selection << "only_failure(" << first_ << ")";
-    else if (first_ != 0 || last_ != all)  // failure_range(3, SIZE_MAX) still leaves #0..#2 out
+    else if (r.narrowed_)
         selection << "failure_range(" << first_ << ", " << last_ << ")";
     if (max_failures_ != all)
         selection << (selection.tellp() > 0 ? ", " : "") << "max_failures(" << max_failures_ << ")";

@@ -23,10 +23,12 @@ std::optional<allocation> observe_observed_attempt(run_state& run, operation op,
 }
 
 active_check::active_check() {
-    if (check_running)
+    if (check_running) {
+        unobserved own_error;  // the library's error is no attempt of the outer check's body
         throw std::logic_error(
             "alloc_chaos::checker::run: a check is already running on this thread, and checks do not "
             "nest; run the second check after the first one returns, or on another thread");
+    }
     check_running = true;
 }
 

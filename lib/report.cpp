@@ -13,6 +13,13 @@ constexpr std::size_t failed_runs_shown = 20;
 
 enum class verdict { passed, partial, failed, invalid };
 
+// "1 attempt", "2 attempts".
+struct counted {
+    std::size_t n;
+    const char* noun;
+};
+std::ostream& operator<<(std::ostream& out, counted c) { return out << c.n << ' ' << c.noun << (c.n == 1 ? "" : "s"); }
+
 verdict verdict_of(const report& r) {
     if ((r.bridge_required() && !r.bridge_observed()) || !r.baseline_stable())
         return verdict::invalid;
@@ -22,14 +29,17 @@ verdict verdict_of(const report& r) {
     return r.truncated() ? verdict::partial : verdict::passed;
 }
 
-// The first baseline run that did not complete, if any.
-const baseline_run* first_throwing_baseline(const report& r) {
+// The first baseline run that did not complete, and its 1-based number; nullptr if none.
+std::pair<const baseline_run*, std::size_t> first_throwing_baseline(const report& r) {
     if (r.baseline().outcome() != outcome::completed)
-        return &r.baseline();
-    for (const baseline_run& b : r.stability_baselines())
+        return {&r.baseline(), 1};
+    std::size_t number = 1;
+    for (const baseline_run& b : r.stability_baselines()) {
+        ++number;
         if (b.outcome() != outcome::completed)
-            return &b;
-    return nullptr;
+            return {&b, number};
+    }
+    return {nullptr, 0};
 }
 
 void print_ending(std::ostream& out, outcome o, const std::string& message) {
@@ -48,8 +58,11 @@ void print_headline(std::ostream& out, const report& r, verdict v) {
             out << "the global operator new/delete bridge was not observed\n"
                 << "  fix: link alloc_chaos::new_delete (lib/new_delete.cpp) into this executable, or waive the "
                    "probe with require_global_bridge(false) when only chaos resources or the source hook are checked\n";
-        else if (const baseline_run* b = first_throwing_baseline(r)) {
-            out << "the baseline run, with nothing failed, ended in ";
+        else if (const auto [b, number] = first_throwing_baseline(r); b != nullptr) {
+            out << "the baseline run";
+            if (!r.stability_baselines().empty())
+                out << ' ' << number << " of " << r.stability_baselines().size() + 1;
+            out << ", with nothing failed, ended in ";
             print_ending(out, b->outcome(), b->message());
             out << "\n  fix: the body must complete when no allocation fails; no failure was injected\n";
         } else
@@ -60,17 +73,24 @@ void print_headline(std::ostream& out, const report& r, verdict v) {
     case verdict::failed: {
         const auto runs = r.attempts();
         const auto failed = std::count_if(runs.begin(), runs.end(), [](const attempt& a) { return !a.success(); });
-        out << "FAILED: " << failed << " of " << r.tested_failures()
-            << " failure runs did not end in a controlled error\n";
+        out << "FAILED: " << failed << " of " << counted{r.tested_failures(), "failure run"}
+            << " did not end in a controlled error\n";
         return;
     }
     case verdict::partial:
-        out << "PARTIAL: " << r.tested_failures() << " of " << observed
-            << " observed attempts were tested; a partial check never passes\n";
+        if (r.tested_failures() < observed)
+            out << "PARTIAL: " << r.tested_failures() << " of " << counted{observed, "observed attempt"}
+                << (r.tested_failures() == 1 ? " was" : " were") << " tested; a partial check never passes\n";
+        else
+            out << "PARTIAL: " << r.selection()
+                << " narrowed the selection by hand; a partial check never passes, remove it to check everything\n";
         return;
     case verdict::passed:
-        out << "PASSED: each of the " << observed
-            << " observed allocation attempts was failed in turn, and every run ended in a controlled error\n";
+        if (observed == 0)
+            out << "PASSED: the body made no allocation attempt, so no allocation failure can reach it\n";
+        else
+            out << "PASSED: each of the " << counted{observed, "observed allocation attempt"}
+                << " was failed in turn, and every run handled the failure or ended in std::bad_alloc\n";
         return;
     }
 }
@@ -79,7 +99,7 @@ void print_baseline(std::ostream& out, const report& r) {
     const auto extra = r.stability_baselines();
     out << "  baseline: ";
     print_ending(out, r.baseline().outcome(), r.baseline().message());
-    out << ", " << r.baseline_allocations() << " attempts";
+    out << ", " << counted{r.baseline_allocations(), "attempt"};
     if (extra.empty()) {
         out << '\n';
         return;
@@ -104,7 +124,8 @@ void print_failed_run(std::ostream& out, const attempt& a) {
     if (a.injected())
         out << *a.injected_allocation();
     else
-        out << '#' << a.target() << " not reached (the run observed " << a.observed_allocations() << " attempts)";
+        out << '#' << a.target() << " not reached (the run observed " << counted{a.observed_allocations(), "attempt"}
+            << ')';
     out << ": ";
     print_ending(out, a.outcome(), a.message());
     out << '\n';
@@ -115,7 +136,7 @@ void print_untested(std::ostream& out, const report& r) {
     const auto runs = r.attempts();
     const std::size_t first = runs.empty() ? observed : runs.front().target();
     const std::size_t last = runs.empty() ? observed : runs.back().target() + 1;
-    out << "  not tested: " << observed - runs.size() << " attempts (";
+    out << "  not tested: " << counted{observed - runs.size(), "attempt"} << " (";
     const char* separator = "";
     auto range = [&](std::size_t from, std::size_t to) {
         if (from == to)
@@ -167,7 +188,7 @@ std::ostream& operator<<(std::ostream& out, const report& r) {
     if (v == verdict::invalid)
         return out;
     out << "  failures: " << r.tested_failures() << " tested, " << r.injected_failures() << " injected, of "
-        << r.baseline_allocations() << " observed attempts\n";
+        << counted{r.baseline_allocations(), "observed attempt"} << '\n';
     std::size_t shown = 0, hidden = 0;
     for (const attempt& a : r.attempts()) {
         if (a.success())
@@ -178,14 +199,15 @@ std::ostream& operator<<(std::ostream& out, const report& r) {
             ++hidden;
     }
     if (hidden > 0)
-        out << "  ... and " << hidden << " more failed runs (report::attempts() holds them all)\n";
+        out << "  ... and " << hidden << " more failed " << (hidden == 1 ? "run" : "runs")
+            << " (report::attempts() holds them all)\n";
     if (r.stopped_early())
         out << "  stopped early: " << r.stop_reason() << '\n';
-    if (r.truncated())
+    if (r.tested_failures() < r.baseline_allocations())
         print_untested(out, r);
     if (r.targets_beyond_observed() > 0)
-        out << "  not run: " << r.targets_beyond_observed() << " selected targets at or beyond the "
-            << r.baseline_allocations() << " observed attempts\n";
+        out << "  not run: " << counted{r.targets_beyond_observed(), "selected target"} << " at or beyond the "
+            << counted{r.baseline_allocations(), "observed attempt"} << '\n';
     return out;
 }
 

@@ -82,8 +82,9 @@ public:
     bool success() const noexcept;
     // Throws check_failed, carrying the rendered report, unless success().
     void assert_success() const;
-    // True when some observed attempt was not tested.
-    bool truncated() const noexcept { return attempts_.size() < baseline_allocations(); }
+    // True when the check was partial: some observed attempt was not tested, or only_failure or
+    // failure_range narrowed the selection (a debugging aid, never a success).
+    bool truncated() const noexcept { return narrowed_ || attempts_.size() < baseline_allocations(); }
 
     // True when the probe saw the global operator new/delete bridge.
     bool bridge_observed() const noexcept { return bridge_observed_; }
@@ -127,6 +128,7 @@ private:
     std::vector<baseline_run> stability_;
     std::vector<attempt> attempts_;
     std::string selection_;
+    bool narrowed_ = false;
     std::string stop_reason_;
     std::size_t beyond_observed_ = 0;
 };
