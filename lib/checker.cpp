@@ -126,14 +126,15 @@ report checker::run_body(detail::body_ref body) const {
     r.bridge_observed_ = probe_bridge();
 
     std::ostringstream selection;
-    r.narrowed_ = only_failure_ || first_ != 0 || last_ != all;
     if (only_failure_)
         selection << "only_failure(" << first_ << ")";
-    else if (r.narrowed_)
+    else if (first_ != 0 || last_ != all)
         selection << "failure_range(" << first_ << ", " << last_ << ")";
+    r.narrowing_ = selection.str();
     if (max_failures_ != all)
         selection << (selection.tellp() > 0 ? ", " : "") << "max_failures(" << max_failures_ << ")";
     r.selection_ = selection.str();
+    r.baseline_runs_requested_ = stability_runs_;
 
     r.baseline_ = run_baseline(body);
     for (std::size_t i = 1; i < stability_runs_ && r.baseline_.outcome() == outcome::completed; ++i) {

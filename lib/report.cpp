@@ -60,8 +60,8 @@ void print_headline(std::ostream& out, const report& r, verdict v) {
                    "probe with require_global_bridge(false) when only chaos resources or the source hook are checked\n";
         else if (const auto [b, number] = first_throwing_baseline(r); b != nullptr) {
             out << "the baseline run";
-            if (!r.stability_baselines().empty())
-                out << ' ' << number << " of " << r.stability_baselines().size() + 1;
+            if (r.baseline_runs_requested() > 1)
+                out << ' ' << number << " of " << r.baseline_runs_requested();
             out << ", with nothing failed, ended in ";
             print_ending(out, b->outcome(), b->message());
             out << "\n  fix: the body must complete when no allocation fails; no failure was injected\n";
@@ -79,15 +79,18 @@ void print_headline(std::ostream& out, const report& r, verdict v) {
     }
     case verdict::partial:
         if (r.tested_failures() < observed)
-            out << "PARTIAL: " << r.tested_failures() << " of " << counted{observed, "observed attempt"}
-                << (r.tested_failures() == 1 ? " was" : " were") << " tested; a partial check never passes\n";
+            out << "PARTIAL: tested " << r.tested_failures() << " of " << counted{observed, "observed attempt"}
+                << "; a partial check never passes\n";
         else
-            out << "PARTIAL: " << r.selection()
-                << " narrowed the selection by hand; a partial check never passes, remove it to check everything\n";
+            out << "PARTIAL: every observed attempt was tested, but " << r.narrowing()
+                << " narrowed the selection by hand; a partial check never passes\n";
         return;
     case verdict::passed:
         if (observed == 0)
             out << "PASSED: the body made no allocation attempt, so no allocation failure can reach it\n";
+        else if (observed == 1)
+            out << "PASSED: the one observed allocation attempt was failed, and the run handled the failure or "
+                   "ended in std::bad_alloc\n";
         else
             out << "PASSED: each of the " << counted{observed, "observed allocation attempt"}
                 << " was failed in turn, and every run handled the failure or ended in std::bad_alloc\n";

@@ -88,7 +88,7 @@ BOOST_AUTO_TEST_CASE(a_swallowed_failure_that_leaves_a_wrong_result_fails_the_ca
         "error: in \"wrong_result_after_a_swallowed_failure\": check parts.size() == 2u has failed [0 != 2]"));
     BOOST_TEST(run.has_line("    alloc-chaos run failing attempt #0"));
     BOOST_TEST(run.has_line_ending("error: in \"wrong_result_after_a_swallowed_failure\": alloc-chaos check FAILED: "
-                                   "1 of 1 failure runs did not end in a controlled error"));
+                                   "1 of 1 failure run did not end in a controlled error"));
     BOOST_TEST(run.has_line("  #0 operator new size=64 align=16: exception \u2014 1 Boost.Test assertion failed in "
                             "the run failing #0 operator new size=64 align=16 (logged above); the loop stops at it"));
 }

@@ -81,6 +81,21 @@ BOOST_AUTO_TEST_CASE(a_nullptr_upstream_throws_invalid_argument_naming_the_call)
     }
 }
 
+BOOST_AUTO_TEST_CASE(a_nullptr_upstream_refused_inside_a_body_adds_no_attempt) {
+    std::size_t refused = 0;
+    const auto r = alloc_chaos::check([&] {
+        try {
+            chaos_memory_resource resource(nullptr);
+        } catch (const std::invalid_argument&) {
+            ++refused;
+        }
+    });
+    BOOST_TEST(r.baseline_allocations() == 0u);
+    BOOST_TEST(r.attempts().empty());
+    BOOST_TEST(refused == 1u);
+    BOOST_TEST(r.success());
+}
+
 BOOST_AUTO_TEST_CASE(outside_a_check_allocate_forwards_and_returns_the_upstreams_pointer) {
     recording_resource upstream;
     chaos_memory_resource resource(&upstream);

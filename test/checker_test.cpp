@@ -504,12 +504,35 @@ BOOST_AUTO_TEST_CASE(failure_range_entirely_beyond_the_observed_attempts_runs_no
     BOOST_TEST(!r.success());
 }
 
-BOOST_AUTO_TEST_CASE(failure_range_covering_every_observed_attempt_tests_everything) {
+BOOST_AUTO_TEST_CASE(failure_range_covering_every_observed_attempt_tests_everything_but_is_partial) {
     const report r = checker{}.failure_range(0, 8).run([] { allocate_sizes_1_to(5); });
+    BOOST_TEST(targets(r) == targets_t({0, 1, 2, 3, 4}));
     BOOST_TEST(r.tested_failures() == 5u);
+    BOOST_TEST(r.injected_failures() == 5u);
+    for (const auto& a : r.attempts())
+        BOOST_TEST(a.success());
     BOOST_TEST(r.targets_beyond_observed() == 3u);
-    BOOST_TEST(!r.truncated());
-    BOOST_TEST(r.success());
+    BOOST_TEST(r.selection() == "failure_range(0, 8)");
+    BOOST_TEST(r.truncated());  // narrowed by hand: a debugging aid, never a success
+    BOOST_TEST(!r.success());
+}
+
+BOOST_AUTO_TEST_CASE(failure_range_matching_the_observed_attempts_exactly_is_partial) {
+    const report r = checker{}.failure_range(0, 5).run([] { allocate_sizes_1_to(5); });
+    BOOST_TEST(targets(r) == targets_t({0, 1, 2, 3, 4}));
+    BOOST_TEST(r.targets_beyond_observed() == 0u);
+    BOOST_TEST(r.selection() == "failure_range(0, 5)");
+    BOOST_TEST(r.truncated());
+    BOOST_TEST(!r.success());
+}
+
+BOOST_AUTO_TEST_CASE(only_failure_of_the_single_observed_attempt_is_partial) {
+    const report r = checker{}.only_failure(0).run([] { allocate_and_free(1); });
+    BOOST_TEST_REQUIRE(targets(r) == targets_t({0}));
+    BOOST_TEST(r.attempts()[0].success());
+    BOOST_TEST(r.selection() == "only_failure(0)");
+    BOOST_TEST(r.truncated());
+    BOOST_TEST(!r.success());
 }
 
 BOOST_AUTO_TEST_CASE(failure_range_to_the_largest_index_runs_from_first_to_the_end) {
@@ -577,6 +600,24 @@ BOOST_AUTO_TEST_CASE(every_selection_that_leaves_an_attempt_untested_is_truncate
     BOOST_TEST(!checker{}.stop_on_failure().run(five_attempts_mishandling_attempt_1).success());
 }
 
+BOOST_AUTO_TEST_CASE(every_selection_narrowed_by_hand_is_truncated_and_never_a_success_even_covering_everything) {
+    const auto body = [] { allocate_sizes_1_to(5); };
+    const checker narrowed[] = {
+        checker{}.failure_range(0, 5),
+        checker{}.failure_range(0, 6),
+        checker{}.failure_range(0, std::numeric_limits<std::size_t>::max() - 1),
+        checker{}.failure_range(0, 5).max_failures(5),
+        checker{}.only_failure(3).failure_range(0, 5),
+    };
+    for (const checker& c : narrowed) {
+        const report r = c.run(body);
+        BOOST_TEST(r.tested_failures() == 5u);
+        BOOST_TEST(r.injected_failures() == 5u);
+        BOOST_TEST(r.truncated());
+        BOOST_TEST(!r.success());
+    }
+}
+
 BOOST_AUTO_TEST_CASE(options_chain_on_the_same_checker) {
     checker c;
     BOOST_TEST(&c.max_failures(1) == &c);
@@ -625,11 +666,56 @@ BOOST_AUTO_TEST_CASE(a_nested_check_throws_logic_error_naming_the_call) {
             message = e.what();
         }
     });
-    BOOST_TEST(refused >= 1u);
+    BOOST_TEST(refused == 1u);  // the baseline run only: the refusal is no attempt, so no target run follows
     BOOST_TEST(message ==
                "alloc_chaos::checker::run: a check is already running on this thread, and checks do not nest; "
                "run the second check after the first one returns, or on another thread");
-    BOOST_TEST(outer.success());  // the refusal's own allocation was an attempt, and each failure of it was controlled
+    BOOST_TEST(outer.baseline_allocations() == 0u);
+    BOOST_TEST(outer.success());
+}
+
+BOOST_AUTO_TEST_CASE(a_nested_check_adds_no_attempt_to_the_outer_body) {
+    std::size_t refused = 0;
+    const report outer = check([&] {
+        allocate_sizes_1_to(2);
+        try {
+            (void)check([] { allocate_and_free(1); });
+        } catch (const std::logic_error&) {
+            ++refused;
+        }
+    });
+    BOOST_TEST(outer.baseline_allocations() == 2u);  // the body's own two allocations, nothing of the refusal
+    BOOST_TEST(targets(outer) == targets_t({0, 1}));
+    for (const auto& a : outer.attempts())
+        BOOST_TEST(a.observed_allocations() == a.target() + 1);  // each failure escaped at its target
+    BOOST_TEST(refused == 1u);  // reached in the baseline run only; every target run ended earlier in bad_alloc
+    BOOST_TEST(outer.success());
+}
+
+BOOST_AUTO_TEST_CASE(a_refused_checker_option_inside_a_body_adds_no_attempt) {
+    std::size_t refused = 0;
+    const report outer = check([&] {
+        allocate_and_free(1);
+        try {
+            checker{}.failure_range(5, 2);
+        } catch (const std::invalid_argument&) {
+            ++refused;
+        }
+        try {
+            checker{}.failure_range(3, 3);
+        } catch (const std::invalid_argument&) {
+            ++refused;
+        }
+        try {
+            checker{}.stability_runs(0);
+        } catch (const std::invalid_argument&) {
+            ++refused;
+        }
+    });
+    BOOST_TEST(outer.baseline_allocations() == 1u);
+    BOOST_TEST(targets(outer) == targets_t({0}));
+    BOOST_TEST(refused == 3u);  // the baseline run only: the target run ended at #0 in bad_alloc
+    BOOST_TEST(outer.success());
 }
 
 BOOST_AUTO_TEST_CASE(a_nested_check_is_refused_inside_unobserved_too) {

@@ -97,10 +97,29 @@ BOOST_AUTO_TEST_CASE(assert_success_throws_check_failed_carrying_the_rendered_re
 BOOST_AUTO_TEST_CASE(a_passed_report_renders_verdict_probe_baseline_and_counts) {
     BOOST_TEST(rendered(check([] { allocate_sizes_1_to(3); })) ==
                "alloc-chaos check PASSED: each of the 3 observed allocation attempts was failed in turn, and every "
-               "run ended in a controlled error\n"
+               "run handled the failure or ended in std::bad_alloc\n"
                "  probe: global operator new/delete bridge observed\n"
                "  baseline: completed, 3 attempts\n"
                "  failures: 3 tested, 3 injected, of 3 observed attempts\n");
+}
+
+BOOST_AUTO_TEST_CASE(a_passed_report_of_a_single_attempt_counts_it_in_the_singular) {
+    BOOST_TEST(rendered(check([] { allocate_and_free(1); })) ==
+               "alloc-chaos check PASSED: the one observed allocation attempt was failed, and the run handled the "
+               "failure or ended in std::bad_alloc\n"
+               "  probe: global operator new/delete bridge observed\n"
+               "  baseline: completed, 1 attempt\n"
+               "  failures: 1 tested, 1 injected, of 1 observed attempt\n");
+}
+
+BOOST_AUTO_TEST_CASE(a_passed_report_of_a_body_without_attempts_says_no_failure_can_reach_it) {
+    const report r = check([] {});
+    BOOST_TEST(r.success());
+    BOOST_TEST(rendered(r) ==
+               "alloc-chaos check PASSED: the body made no allocation attempt, so no allocation failure can reach it\n"
+               "  probe: global operator new/delete bridge observed\n"
+               "  baseline: completed, 0 attempts\n"
+               "  failures: 0 tested, 0 injected, of 0 observed attempts\n");
 }
 
 BOOST_AUTO_TEST_CASE(the_baseline_line_shows_every_stability_run) {
@@ -115,15 +134,6 @@ BOOST_AUTO_TEST_CASE(the_probe_line_says_when_the_bridge_is_not_required) {
                std::string::npos);
 }
 
-BOOST_AUTO_TEST_CASE(a_passed_report_with_selected_targets_beyond_the_observed_ones_says_they_were_not_run) {
-    BOOST_TEST(rendered(checker{}.failure_range(0, 5).run([] { allocate_sizes_1_to(3); })) ==
-               "alloc-chaos check PASSED: each of the 3 observed allocation attempts was failed in turn, and every "
-               "run ended in a controlled error\n"
-               "  probe: global operator new/delete bridge observed\n"
-               "  baseline: completed, 3 attempts\n"
-               "  failures: 3 tested, 3 injected, of 3 observed attempts\n"
-               "  not run: 2 selected targets at or beyond the 3 observed attempts\n");
-}
 
 BOOST_AUTO_TEST_CASE(a_large_passing_check_renders_in_four_lines) {
     const report r = check([] { allocate_sizes_1_to(1000); });
@@ -186,7 +196,7 @@ BOOST_AUTO_TEST_CASE(a_failed_report_stopped_early_says_so_and_lists_what_was_no
                    plain +
                    ": exception — mishandled\n"
                    "  stopped early: stop_on_failure ended the check at its first failed run\n"
-                   "  not tested: 1 attempts (#2)\n");
+                   "  not tested: 1 attempt (#2)\n");
 }
 
 BOOST_AUTO_TEST_CASE(a_large_failing_check_prints_20_failed_runs_and_counts_the_rest) {
@@ -212,6 +222,50 @@ BOOST_AUTO_TEST_CASE(a_large_failing_check_prints_20_failed_runs_and_counts_the_
     BOOST_TEST(text == expected);
 }
 
+BOOST_AUTO_TEST_CASE(a_single_failed_run_beyond_the_20_printed_is_counted_in_the_singular) {
+    const std::string text = rendered(check([] {
+        for (std::size_t i = 0; i < 21; ++i) {
+            try {
+                allocate_and_free(8);
+            } catch (const std::bad_alloc&) {
+                throw mishandled();
+            }
+        }
+    }));
+    BOOST_TEST(text.rfind("alloc-chaos check FAILED: 21 of 21 failure runs did not end in a controlled error\n", 0) ==
+               0u);
+    BOOST_TEST(text.find("\n  #19 operator new size=8 align=" + plain +
+                         ": exception — mishandled\n"
+                         "  ... and 1 more failed run (report::attempts() holds them all)\n") != std::string::npos);
+    BOOST_TEST(text.find("#20") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_report_of_a_single_run_counts_it_in_the_singular) {
+    BOOST_TEST(rendered(check([] {
+                   try {
+                       allocate_and_free(8);
+                   } catch (const std::bad_alloc&) {
+                       throw mishandled();
+                   }
+               })) ==
+               "alloc-chaos check FAILED: 1 of 1 failure run did not end in a controlled error\n"
+               "  probe: global operator new/delete bridge observed\n"
+               "  baseline: completed, 1 attempt\n"
+               "  failures: 1 tested, 1 injected, of 1 observed attempt\n"
+               "  #0 operator new size=8 align=" +
+                   plain + ": exception — mishandled\n");
+}
+
+BOOST_AUTO_TEST_CASE(a_run_that_observed_a_single_attempt_before_missing_its_target_says_1_attempt) {
+    std::size_t calls = 0;
+    BOOST_TEST(rendered(check([&] { allocate_sizes_1_to(++calls == 3 ? 1 : 2); })) ==
+               "alloc-chaos check FAILED: 1 of 2 failure runs did not end in a controlled error\n"
+               "  probe: global operator new/delete bridge observed\n"
+               "  baseline: completed, 2 attempts\n"
+               "  failures: 2 tested, 1 injected, of 2 observed attempts\n"
+               "  #1 not reached (the run observed 1 attempt): completed\n");
+}
+
 BOOST_AUTO_TEST_CASE(passing_runs_of_a_failed_report_are_not_printed) {
     const report r = check([] {
         allocate_sizes_1_to(50);
@@ -230,7 +284,7 @@ BOOST_AUTO_TEST_CASE(passing_runs_of_a_failed_report_are_not_printed) {
 
 BOOST_AUTO_TEST_CASE(a_partial_report_capped_by_max_failures_lists_the_untested_attempts) {
     BOOST_TEST(rendered(checker{}.max_failures(1).run([] { allocate_sizes_1_to(3); })) ==
-               "alloc-chaos check PARTIAL: 1 of 3 observed attempts were tested; a partial check never passes\n"
+               "alloc-chaos check PARTIAL: tested 1 of 3 observed attempts; a partial check never passes\n"
                "  probe: global operator new/delete bridge observed\n"
                "  baseline: completed, 3 attempts\n"
                "  failures: 1 tested, 1 injected, of 3 observed attempts\n"
@@ -239,7 +293,7 @@ BOOST_AUTO_TEST_CASE(a_partial_report_capped_by_max_failures_lists_the_untested_
 
 BOOST_AUTO_TEST_CASE(a_partial_report_of_only_failure_lists_the_untested_attempts_on_both_sides) {
     BOOST_TEST(rendered(checker{}.only_failure(1).run([] { allocate_sizes_1_to(3); })) ==
-               "alloc-chaos check PARTIAL: 1 of 3 observed attempts were tested; a partial check never passes\n"
+               "alloc-chaos check PARTIAL: tested 1 of 3 observed attempts; a partial check never passes\n"
                "  probe: global operator new/delete bridge observed\n"
                "  baseline: completed, 3 attempts\n"
                "  failures: 1 tested, 1 injected, of 3 observed attempts\n"
@@ -248,7 +302,7 @@ BOOST_AUTO_TEST_CASE(a_partial_report_of_only_failure_lists_the_untested_attempt
 
 BOOST_AUTO_TEST_CASE(a_partial_report_of_a_failure_range_lists_untested_and_not_run_targets) {
     BOOST_TEST(rendered(checker{}.failure_range(2, 7).run([] { allocate_sizes_1_to(5); })) ==
-               "alloc-chaos check PARTIAL: 3 of 5 observed attempts were tested; a partial check never passes\n"
+               "alloc-chaos check PARTIAL: tested 3 of 5 observed attempts; a partial check never passes\n"
                "  probe: global operator new/delete bridge observed\n"
                "  baseline: completed, 5 attempts\n"
                "  failures: 3 tested, 3 injected, of 5 observed attempts\n"
@@ -258,12 +312,73 @@ BOOST_AUTO_TEST_CASE(a_partial_report_of_a_failure_range_lists_untested_and_not_
 
 BOOST_AUTO_TEST_CASE(a_partial_report_that_ran_nothing_lists_every_attempt_as_untested) {
     BOOST_TEST(rendered(checker{}.only_failure(9).run([] { allocate_sizes_1_to(3); })) ==
-               "alloc-chaos check PARTIAL: 0 of 3 observed attempts were tested; a partial check never passes\n"
+               "alloc-chaos check PARTIAL: tested 0 of 3 observed attempts; a partial check never passes\n"
                "  probe: global operator new/delete bridge observed\n"
                "  baseline: completed, 3 attempts\n"
                "  failures: 0 tested, 0 injected, of 3 observed attempts\n"
                "  not tested: 3 attempts (#0..#2), selected by only_failure(9)\n"
-               "  not run: 1 selected targets at or beyond the 3 observed attempts\n");
+               "  not run: 1 selected target at or beyond the 3 observed attempts\n");
+}
+
+BOOST_AUTO_TEST_CASE(a_partial_report_of_a_range_leaving_one_attempt_out_counts_it_in_the_singular) {
+    BOOST_TEST(rendered(checker{}.failure_range(1, 3).run([] { allocate_sizes_1_to(3); })) ==
+               "alloc-chaos check PARTIAL: tested 2 of 3 observed attempts; a partial check never passes\n"
+               "  probe: global operator new/delete bridge observed\n"
+               "  baseline: completed, 3 attempts\n"
+               "  failures: 2 tested, 2 injected, of 3 observed attempts\n"
+               "  not tested: 1 attempt (#0), selected by failure_range(1, 3)\n");
+}
+
+BOOST_AUTO_TEST_CASE(a_partial_report_of_a_single_observed_attempt_counts_it_in_the_singular) {
+    BOOST_TEST(rendered(checker{}.only_failure(1).run([] { allocate_and_free(1); })) ==
+               "alloc-chaos check PARTIAL: tested 0 of 1 observed attempt; a partial check never passes\n"
+               "  probe: global operator new/delete bridge observed\n"
+               "  baseline: completed, 1 attempt\n"
+               "  failures: 0 tested, 0 injected, of 1 observed attempt\n"
+               "  not tested: 1 attempt (#0), selected by only_failure(1)\n"
+               "  not run: 1 selected target at or beyond the 1 observed attempt\n");
+}
+
+BOOST_AUTO_TEST_CASE(a_range_covering_every_observed_attempt_is_partial_and_names_the_narrowing_option) {
+    const report r = checker{}.failure_range(0, 5).run([] { allocate_sizes_1_to(3); });
+    BOOST_TEST(!r.success());
+    BOOST_TEST(rendered(r) ==
+               "alloc-chaos check PARTIAL: every observed attempt was tested, but failure_range(0, 5) narrowed the selection by "
+               "hand; a partial check never passes\n"
+               "  probe: global operator new/delete bridge observed\n"
+               "  baseline: completed, 3 attempts\n"
+               "  failures: 3 tested, 3 injected, of 3 observed attempts\n"
+               "  not run: 2 selected targets at or beyond the 3 observed attempts\n");
+}
+
+BOOST_AUTO_TEST_CASE(a_range_matching_the_observed_attempts_exactly_is_partial_and_lists_nothing_untested) {
+    BOOST_TEST(rendered(checker{}.failure_range(0, 3).run([] { allocate_sizes_1_to(3); })) ==
+               "alloc-chaos check PARTIAL: every observed attempt was tested, but failure_range(0, 3) narrowed the selection by "
+               "hand; a partial check never passes\n"
+               "  probe: global operator new/delete bridge observed\n"
+               "  baseline: completed, 3 attempts\n"
+               "  failures: 3 tested, 3 injected, of 3 observed attempts\n");
+}
+
+BOOST_AUTO_TEST_CASE(only_failure_of_the_single_observed_attempt_is_partial_and_names_the_narrowing_option) {
+    BOOST_TEST(rendered(checker{}.only_failure(0).run([] { allocate_and_free(1); })) ==
+               "alloc-chaos check PARTIAL: every observed attempt was tested, but only_failure(0) narrowed the selection by "
+               "hand; a partial check never passes\n"
+               "  probe: global operator new/delete bridge observed\n"
+               "  baseline: completed, 1 attempt\n"
+               "  failures: 1 tested, 1 injected, of 1 observed attempt\n");
+}
+
+BOOST_AUTO_TEST_CASE(a_narrowed_check_of_a_body_without_attempts_is_partial) {
+    const report r = checker{}.only_failure(0).run([] {});
+    BOOST_TEST(!r.success());
+    BOOST_TEST(rendered(r) ==
+               "alloc-chaos check PARTIAL: every observed attempt was tested, but only_failure(0) narrowed the selection by "
+               "hand; a partial check never passes\n"
+               "  probe: global operator new/delete bridge observed\n"
+               "  baseline: completed, 0 attempts\n"
+               "  failures: 0 tested, 0 injected, of 0 observed attempts\n"
+               "  not run: 1 selected target at or beyond the 0 observed attempts\n");
 }
 
 // ---- INVALID ----
@@ -276,7 +391,7 @@ BOOST_AUTO_TEST_CASE(an_invalid_report_of_a_throwing_baseline_says_what_escaped)
                "alloc-chaos check INVALID: the baseline run, with nothing failed, ended in exception — boom\n"
                "  fix: the body must complete when no allocation fails; no failure was injected\n"
                "  probe: global operator new/delete bridge observed\n"
-               "  baseline: exception — boom, 1 attempts\n");
+               "  baseline: exception — boom, 1 attempt\n");
 }
 
 BOOST_AUTO_TEST_CASE(an_invalid_report_of_a_baseline_ending_in_bad_alloc_says_so) {
@@ -303,18 +418,33 @@ BOOST_AUTO_TEST_CASE(an_invalid_report_of_an_unstable_baseline_lists_every_runs_
                "  fix: make the body allocate the same way on every run (warm caches and statics before the check); "
                "no failure was injected\n"
                "  probe: global operator new/delete bridge observed\n"
-               "  baseline: completed, 1 attempts, unstable over 3 runs (1, 2, 3 attempts)\n");
+               "  baseline: completed, 1 attempt, unstable over 3 runs (1, 2, 3 attempts)\n");
 }
 
 BOOST_AUTO_TEST_CASE(an_invalid_report_of_a_throwing_stability_run_says_which_run_threw) {
     std::size_t calls = 0;
     BOOST_TEST(rendered(checker{}.stability_runs(3).run([&] {
                    allocate_and_free(1);
-                   if (++calls == 2)
+                   if (++calls == 3)
                        throw boom();
                })) ==
-               "alloc-chaos check INVALID: the baseline run, with nothing failed, ended in exception — boom\n"
+               "alloc-chaos check INVALID: the baseline run 3 of 3, with nothing failed, ended in exception — boom\n"
                "  fix: the body must complete when no allocation fails; no failure was injected\n"
                "  probe: global operator new/delete bridge observed\n"
-               "  baseline: completed, 1 attempts, unstable over 2 runs (1, 1 attempts, then exception — boom)\n");
+               "  baseline: completed, 1 attempt, unstable over 3 runs (1, 1, 1 attempts, then exception — boom)\n");
+}
+
+// The run that threw is numbered among the runs stability_runs(n) asked for, not those made.
+BOOST_AUTO_TEST_CASE(an_invalid_report_of_a_throwing_stability_run_counts_the_runs_asked_for) {
+    std::size_t calls = 0;
+    const std::string text = rendered(checker{}.stability_runs(3).run([&] {
+        allocate_and_free(1);
+        if (++calls == 2)
+            throw boom();
+    }));
+    BOOST_TEST(text.rfind("alloc-chaos check INVALID: the baseline run 2 of 3, with nothing failed, ended in exception "
+                          "— boom\n",
+                          0) == 0u);
+    BOOST_TEST(text.find("\n  baseline: completed, 1 attempt, unstable over 2 runs (1, 1 attempts, then exception — "
+                         "boom)\n") != std::string::npos);
 }

@@ -84,7 +84,7 @@ public:
     void assert_success() const;
     // True when the check was partial: some observed attempt was not tested, or only_failure or
     // failure_range narrowed the selection (a debugging aid, never a success).
-    bool truncated() const noexcept { return narrowed_ || attempts_.size() < baseline_allocations(); }
+    bool truncated() const noexcept { return !narrowing_.empty() || attempts_.size() < baseline_allocations(); }
 
     // True when the probe saw the global operator new/delete bridge.
     bool bridge_observed() const noexcept { return bridge_observed_; }
@@ -93,7 +93,9 @@ public:
 
     // The first baseline run.
     const baseline_run& baseline() const noexcept { return baseline_; }
-    // The further baseline runs that stability_runs(n) asked for.
+    // The baseline runs stability_runs(n) asked for, n; fewer ran when one threw.
+    std::size_t baseline_runs_requested() const noexcept { return baseline_runs_requested_; }
+    // The further baseline runs that stability_runs(n) asked for, as far as they ran.
     std::span<const baseline_run> stability_baselines() const noexcept { return stability_; }
     // True when every baseline run completed with the same number of attempts.
     bool baseline_stable() const noexcept;
@@ -109,6 +111,8 @@ public:
 
     // Why the selection left attempts untested, for people: "failure_range(3, 7)", empty when it selected all.
     const std::string& selection() const noexcept { return selection_; }
+    // The only_failure or failure_range call that narrowed the selection, empty when none did.
+    const std::string& narrowing() const noexcept { return narrowing_; }
     // True when stop_on_failure or an abort_check ended the check before every selected target ran.
     bool stopped_early() const noexcept { return !stop_reason_.empty(); }
     // What ended the check early, for people; empty unless stopped_early().
@@ -128,7 +132,8 @@ private:
     std::vector<baseline_run> stability_;
     std::vector<attempt> attempts_;
     std::string selection_;
-    bool narrowed_ = false;
+    std::string narrowing_;
+    std::size_t baseline_runs_requested_ = 1;
     std::string stop_reason_;
     std::size_t beyond_observed_ = 0;
 };
