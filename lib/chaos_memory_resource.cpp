@@ -27,11 +27,17 @@ void* chaos_memory_resource::do_allocate(std::size_t bytes, std::size_t alignmen
 void* chaos_memory_resource::observed_allocate(std::size_t bytes, std::size_t alignment) {
     if (auto failure = observe_attempt(operation::resource_allocate, bytes, alignment))
         throw injected_bad_alloc(*failure);
-    unobserved upstream_call;  // the upstream may reach operator new: one attempt, not two
-    return upstream_->allocate(bytes, alignment);
+    void* block = nullptr;
+    {
+        unobserved upstream_call;  // the upstream may reach operator new: one attempt, not two
+        block = upstream_->allocate(bytes, alignment);
+    }
+    observe_allocated(block);
+    return block;
 }
 
 void chaos_memory_resource::do_deallocate(void* p, std::size_t bytes, std::size_t alignment) {
+    observe_deallocated(p);
     upstream_->deallocate(p, bytes, alignment);
 }
 

@@ -1,7 +1,9 @@
 #include <alloc_chaos/checker.hpp>
 
 #include "engine.hpp"
+#include "runner.hpp"
 
+#include <algorithm>
 #include <new>
 #include <sstream>
 #include <stdexcept>
@@ -11,61 +13,13 @@ namespace alloc_chaos {
 
 namespace {
 
-using detail::no_target;
-
-// Where the probe's pointer goes, so that no compiler can elide its new/delete pair.
-void* volatile probe_sink = nullptr;
-
-// True when a real operator new/delete pair reaches the engine through the global bridge.
-bool probe_bridge() {
-    detail::run_state probe;
-    {
-        detail::observation observed(probe);
-        probe_sink = ::operator new(1);
-        ::operator delete(probe_sink);
-    }
-    return probe.attempts == 1;
+baseline_run to_baseline(detail::run_result&& r) {
+    return {r.attempts, r.outcome, std::move(r.message), std::move(r.findings)};
 }
 
-struct run_result {
-    bool aborted;  // the body threw abort_check
-    std::size_t attempts;
-    std::optional<allocation> injected;
-    alloc_chaos::outcome outcome;
-    std::string message;
-};
-
-// Runs the body once, observed, failing attempt `target`. The observation ends before any
-// handler runs, so recording what escaped is never observed.
-run_result run_once(detail::body_ref body, std::size_t target) {
-    detail::run_state run;
-    run.target = target;
-    alloc_chaos::outcome ended = outcome::completed;
-    std::string message;
-    bool aborted = false;
-    try {
-        detail::observation observed(run);
-        body();
-    } catch (const abort_check& e) {
-        aborted = true;
-        ended = outcome::exception;
-        message = e.what();
-    } catch (const std::bad_alloc& e) {
-        ended = outcome::bad_alloc;
-        message = e.what();
-    } catch (const std::exception& e) {
-        ended = outcome::exception;
-        message = e.what();
-    } catch (...) {
-        ended = outcome::exception;
-        message = "an exception not derived from std::exception";
-    }
-    return {aborted, run.attempts, run.injected, ended, std::move(message)};
-}
-
-baseline_run run_baseline(detail::body_ref body) {
-    run_result r = run_once(body, no_target);
-    return {r.attempts, r.outcome, std::move(r.message)};
+bool has_leaks(const baseline_run& b) {
+    const auto found = b.findings();
+    return std::any_of(found.begin(), found.end(), [](const finding& f) { return f.kind() == finding_kind::leak; });
 }
 
 }  // namespace
@@ -119,11 +73,24 @@ checker& checker::require_global_bridge(bool required) noexcept {
     return *this;
 }
 
+checker& checker::warmup_runs(std::size_t n) noexcept {
+    warmup_runs_ = n;
+    return *this;
+}
+
+checker& checker::leak_tracking(bool track) noexcept {
+    leak_tracking_ = track;
+    return *this;
+}
+
 report checker::run_body(detail::body_ref body) const {
     detail::active_check active;
+    detail::runner runs(body, leak_tracking_);
+    for (std::size_t i = 0; i < warmup_runs_; ++i)
+        runs.warm_up();
     report r;
     r.bridge_required_ = require_global_bridge_;
-    r.bridge_observed_ = probe_bridge();
+    r.bridge_observed_ = detail::probe_bridge();
 
     std::ostringstream selection;
     if (only_failure_)
@@ -136,14 +103,22 @@ report checker::run_body(detail::body_ref body) const {
     r.selection_ = selection.str();
     r.baseline_runs_requested_ = stability_runs_;
 
-    r.baseline_ = run_baseline(body);
+    r.baseline_ = to_baseline(runs.first_baseline());
     for (std::size_t i = 1; i < stability_runs_ && r.baseline_.outcome() == outcome::completed; ++i) {
-        r.stability_.push_back(run_baseline(body));
+        r.stability_.push_back(to_baseline(runs.repeat_baseline()));
         if (r.stability_.back().outcome() != outcome::completed)
             break;
     }
-    if (!r.baseline_stable() || (r.bridge_required_ && !r.bridge_observed_))
-        return r;  // a check that cannot mean anything injects nothing
+    if (has_leaks(r.baseline_)) {
+        const bool leaks_again = r.stability_.empty() ? has_leaks(to_baseline(runs.repeat_baseline()))
+                                                      : has_leaks(r.stability_.front());
+        if (!leaks_again)
+            r.hint_ = "a second run with nothing failed leaked nothing: the body looks like it fills a cache or a "
+                      "static on first use; run it once before the check with warmup_runs(1)";
+    }
+    // A check that cannot mean anything, or whose success path is broken already, injects nothing.
+    if (!r.baseline_stable() || (r.bridge_required_ && !r.bridge_observed_) || !r.baseline_.findings().empty())
+        return r;
 
     const std::size_t observed = r.baseline_allocations();
     const std::size_t first = first_;
@@ -153,8 +128,9 @@ report checker::run_body(detail::body_ref body) const {
     r.beyond_observed_ = capped_last - std::max(first, std::min(capped_last, observed));
 
     for (std::size_t target = first; target < run_last; ++target) {
-        run_result run = run_once(body, target);
-        r.attempts_.emplace_back(target, run.attempts, run.injected, run.outcome, std::move(run.message));
+        detail::run_result run = runs.inject(target);
+        r.attempts_.emplace_back(target, run.attempts, run.injected, run.outcome, std::move(run.message),
+                                 std::move(run.findings));
         const bool more = target + 1 < run_last;
         if (run.aborted) {
             if (more)

@@ -1,8 +1,11 @@
 #include "engine.hpp"
 
+#include "block_table.hpp"
+
 #include <alloc_chaos/current_run.hpp>
 
 #include <stdexcept>
+#include <utility>
 
 namespace alloc_chaos::detail {
 
@@ -16,11 +19,30 @@ constinit thread_local bool check_running = false;
 std::optional<allocation> observe_observed_attempt(run_state& run, operation op, std::size_t size,
                                                    std::size_t alignment, bool nothrow) noexcept {
     const std::size_t index = run.attempts++;
-    if (index != run.target)
+    const signature asked{size, alignment, op, nothrow};
+    if (run.signatures != nullptr)
+        run.signatures->push_back(asked);
+    if (run.expected != nullptr && !run.divergence && index < run.compare_until) {
+        const signature* expected = run.expected->find(index);
+        if (expected == nullptr || *expected != asked)
+            run.divergence = index;
+    }
+    if (index != run.target) {
+        run.pending = index;
         return std::nullopt;
+    }
     run.injected.emplace(index, op, size, alignment, nothrow);
     return run.injected;
 }
+
+void observe_allocated_block(run_state& run, void* block) noexcept {
+    const std::size_t index = std::exchange(run.pending, no_target);
+    if (index == no_target || owned_blocks == nullptr)
+        return;
+    owned_blocks->owner([&](block_map& map) { return map.insert(block, index); });
+}
+
+void observe_released_block(void* block) noexcept { forget_block(block); }
 
 active_check::active_check() {
     if (check_running) {
@@ -35,6 +57,7 @@ active_check::active_check() {
 active_check::~active_check() { check_running = false; }
 
 void abandon_check() noexcept {
+    abandon_tracking();
     observed_run = nullptr;
     current_run_state = nullptr;
     check_running = false;
@@ -43,6 +66,19 @@ void abandon_check() noexcept {
 }  // namespace alloc_chaos::detail
 
 namespace alloc_chaos {
+
+bool report_finding(finding_kind kind, std::optional<allocation> concerned, std::string_view message) noexcept {
+    detail::run_state* run = detail::current_run_state;
+    if (run == nullptr || run->findings == nullptr)
+        return false;
+    unobserved bookkeeping;
+    try {
+        run->findings->emplace_back(kind, concerned, std::string(message));
+        return true;
+    } catch (...) {  // out of memory for the finding itself
+        return false;
+    }
+}
 
 std::optional<run_status> current_run() noexcept {
     const detail::run_state* run = detail::current_run_state;

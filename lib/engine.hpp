@@ -3,12 +3,16 @@
 
 // The engine's private side: what the checker arms, and what a run records.
 
+#include "signature_log.hpp"
+
 #include <alloc_chaos/allocation.hpp>
+#include <alloc_chaos/finding.hpp>
 #include <alloc_chaos/source.hpp>
 
 #include <cstddef>
 #include <limits>
 #include <optional>
+#include <vector>
 
 namespace alloc_chaos::detail {
 
@@ -16,9 +20,15 @@ inline constexpr std::size_t no_target = std::numeric_limits<std::size_t>::max()
 
 // What the engine records during one observed run.
 struct run_state {
-    std::size_t target = no_target;  // the attempt index to fail
-    std::size_t attempts = 0;        // attempts observed so far
+    std::size_t target = no_target;      // the attempt index to fail
+    std::size_t attempts = 0;            // attempts observed so far
     std::optional<allocation> injected;  // the attempt that was failed
+    signature_log* signatures = nullptr; // every attempt of the run, in order (none in the probe)
+    const signature_log* expected = nullptr;  // the baseline's attempts, to compare with
+    std::size_t compare_until = 0;       // attempts [0, compare_until) must match `expected`
+    std::optional<std::size_t> divergence;    // the first attempt that did not
+    std::size_t pending = no_target;     // the attempt served last, until its block is reported
+    std::vector<finding>* findings = nullptr; // what sources reported during the run
 };
 
 // The run in progress on this thread, observed or inside `unobserved`; nullptr between runs.

@@ -29,8 +29,10 @@ void* allocate(operation op, std::size_t size, std::size_t alignment) {
     if (auto failure = alloc_chaos::observe_attempt(op, size, alignment)) [[unlikely]]
         throw alloc_chaos::injected_bad_alloc(*failure);
     for (;;) {
-        if (void* p = c_allocate(size, alignment))
+        if (void* p = c_allocate(size, alignment)) {
+            alloc_chaos::observe_allocated(p);
             return p;
+        }
         std::new_handler handler = std::get_new_handler();
         if (handler == nullptr)
             throw std::bad_alloc();
@@ -42,8 +44,10 @@ void* allocate_nothrow(operation op, std::size_t size, std::size_t alignment) no
     if (alloc_chaos::observe_attempt(op, size, alignment, true)) [[unlikely]]
         return nullptr;
     for (;;) {
-        if (void* p = c_allocate(size, alignment))
+        if (void* p = c_allocate(size, alignment)) {
+            alloc_chaos::observe_allocated(p);
             return p;
+        }
         std::new_handler handler = std::get_new_handler();
         if (handler == nullptr)
             return nullptr;
@@ -56,6 +60,11 @@ void* allocate_nothrow(operation op, std::size_t size, std::size_t alignment) no
 }
 
 constexpr std::size_t plain = alloc_chaos::default_new_alignment;
+
+void release(void* p) noexcept {
+    alloc_chaos::observe_deallocated(p);
+    std::free(p);
+}
 
 std::size_t to_size(std::align_val_t a) noexcept { return static_cast<std::size_t>(a); }
 
@@ -83,16 +92,17 @@ void* operator new[](std::size_t size, std::align_val_t a, const std::nothrow_t&
     return allocate_nothrow(operation::operator_new_array, size, to_size(a));
 }
 
-// Deallocation is never failed nor counted; free() serves every form, from any thread.
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept { std::free(p); }
+// Deallocation is never failed nor counted, only reported so that leaks can be found; free()
+// serves every form, from any thread.
+void operator delete(void* p) noexcept { release(p); }
+void operator delete[](void* p) noexcept { release(p); }
+void operator delete(void* p, std::size_t) noexcept { release(p); }
+void operator delete[](void* p, std::size_t) noexcept { release(p); }
+void operator delete(void* p, std::align_val_t) noexcept { release(p); }
+void operator delete[](void* p, std::align_val_t) noexcept { release(p); }
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept { release(p); }
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { release(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { release(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { release(p); }
+void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept { release(p); }
+void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept { release(p); }

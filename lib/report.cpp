@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <ostream>
+#include <span>
 #include <sstream>
 
 namespace alloc_chaos {
@@ -23,6 +24,8 @@ std::ostream& operator<<(std::ostream& out, counted c) { return out << c.n << ' 
 verdict verdict_of(const report& r) {
     if ((r.bridge_required() && !r.bridge_observed()) || !r.baseline_stable())
         return verdict::invalid;
+    if (!r.baseline().findings().empty())
+        return verdict::failed;
     const auto runs = r.attempts();
     if (std::any_of(runs.begin(), runs.end(), [](const attempt& a) { return !a.success(); }))
         return verdict::failed;
@@ -65,12 +68,23 @@ void print_headline(std::ostream& out, const report& r, verdict v) {
             out << ", with nothing failed, ended in ";
             print_ending(out, b->outcome(), b->message());
             out << "\n  fix: the body must complete when no allocation fails; no failure was injected\n";
-        } else
+        } else if (std::all_of(r.stability_baselines().begin(), r.stability_baselines().end(),
+                               [&](const baseline_run& b) { return b.allocations() == observed; }))
+            out << "the baseline is unstable: its runs made as many attempts, but not the same ones\n"
+                << "  fix: make the body allocate the same way on every run (warm caches and statics before the "
+                   "check); no failure was injected\n";
+        else
             out << "the baseline is unstable: its runs observed different numbers of attempts\n"
                 << "  fix: make the body allocate the same way on every run (warm caches and statics before the "
                    "check); no failure was injected\n";
         return;
     case verdict::failed: {
+        if (!r.baseline().findings().empty()) {
+            out << "FAILED: the baseline run, with nothing failed, already leaks or misuses memory\n"
+                << "  fix: the body's success path must free what it allocates and release it as allocated; no "
+                   "failure was injected\n";
+            return;
+        }
         const auto runs = r.attempts();
         const auto failed = std::count_if(runs.begin(), runs.end(), [](const attempt& a) { return !a.success(); });
         out << "FAILED: " << failed << " of " << counted{r.tested_failures(), "failure run"}
@@ -98,28 +112,54 @@ void print_headline(std::ostream& out, const report& r, verdict v) {
     }
 }
 
+// Leaks on one line ("leaked 2 blocks, 96 bytes: #3 operator new size=64, #5 operator new
+// size=32"), every other finding on a line of its own.
+void print_findings(std::ostream& out, std::span<const finding> found) {
+    std::size_t blocks = 0, bytes = 0;
+    std::ostringstream leaked;
+    for (const finding& f : found) {
+        if (f.kind() != finding_kind::leak) {
+            out << "      " << f << '\n';
+            continue;
+        }
+        leaked << (blocks++ == 0 ? "" : ", ");
+        if (const auto& a = f.allocation()) {
+            bytes += a->size();
+            leaked << '#' << a->index() << ' ' << a->operation() << " size=" << a->size();
+        } else {
+            leaked << f.message();
+        }
+    }
+    if (blocks > 0)
+        out << "      leaked " << counted{blocks, "block"} << ", " << counted{bytes, "byte"} << ": " << leaked.str()
+            << '\n';
+}
+
 void print_baseline(std::ostream& out, const report& r) {
     const auto extra = r.stability_baselines();
     out << "  baseline: ";
     print_ending(out, r.baseline().outcome(), r.baseline().message());
     out << ", " << counted{r.baseline_allocations(), "attempt"};
-    if (extra.empty()) {
-        out << '\n';
-        return;
-    }
-    out << (r.baseline_stable() ? ", stable" : ", unstable") << " over " << extra.size() + 1 << " runs (";
-    out << r.baseline_allocations();
-    for (const baseline_run& b : extra) {
-        out << ", " << b.allocations();
-        if (b.outcome() != outcome::completed) {
-            // Only the last run can throw: the checker stops at it.
-            out << " attempts, then ";
-            print_ending(out, b.outcome(), b.message());
-            out << ")\n";
-            return;
+    if (!extra.empty()) {
+        out << (r.baseline_stable() ? ", stable" : ", unstable") << " over " << extra.size() + 1 << " runs (";
+        out << r.baseline_allocations();
+        for (const baseline_run& b : extra) {
+            out << ", " << b.allocations();
+            if (b.outcome() != outcome::completed) {  // only the last run can throw: the checker stops at it
+                out << " attempts, then ";
+                print_ending(out, b.outcome(), b.message());
+                break;
+            }
         }
+        out << (extra.back().outcome() == outcome::completed ? " attempts)" : ")");
     }
-    out << " attempts)\n";
+    out << '\n';
+    print_findings(out, r.baseline().findings());
+    for (std::size_t i = 0; i < extra.size(); ++i)
+        if (!extra[i].findings().empty()) {
+            out << "    baseline run " << i + 2 << ":\n";
+            print_findings(out, extra[i].findings());
+        }
 }
 
 void print_failed_run(std::ostream& out, const attempt& a) {
@@ -132,6 +172,7 @@ void print_failed_run(std::ostream& out, const attempt& a) {
     out << ": ";
     print_ending(out, a.outcome(), a.message());
     out << '\n';
+    print_findings(out, a.findings());
 }
 
 void print_untested(std::ostream& out, const report& r) {
@@ -163,7 +204,10 @@ bool report::baseline_stable() const noexcept {
     if (baseline_.outcome() != outcome::completed)
         return false;
     return std::all_of(stability_.begin(), stability_.end(), [&](const baseline_run& b) {
-        return b.outcome() == outcome::completed && b.allocations() == baseline_.allocations();
+        const auto found = b.findings();
+        return b.outcome() == outcome::completed && b.allocations() == baseline_.allocations() &&
+               std::none_of(found.begin(), found.end(),
+                            [](const finding& f) { return f.kind() == finding_kind::divergence; });
     });
 }
 
@@ -188,7 +232,9 @@ std::ostream& operator<<(std::ostream& out, const report& r) {
     out << "  probe: global operator new/delete bridge " << (r.bridge_observed() ? "observed" : "not observed")
         << (r.bridge_required() ? "" : " (not required)") << '\n';
     print_baseline(out, r);
-    if (v == verdict::invalid)
+    if (!r.hint().empty())
+        out << "  hint: " << r.hint() << '\n';
+    if (v == verdict::invalid || !r.baseline().findings().empty())
         return out;
     out << "  failures: " << r.tested_failures() << " tested, " << r.injected_failures() << " injected, of "
         << counted{r.baseline_allocations(), "observed attempt"} << '\n';

@@ -47,6 +47,12 @@ public:
     checker& stability_runs(std::size_t n);
     // Whether the global operator new/delete bridge must be observed (default true).
     checker& require_global_bridge(bool required = true) noexcept;
+    // Unobserved runs of the body before the check (default 0), for bodies that fill a cache or a
+    // static on first use: otherwise the first run's allocations that later runs skip look like
+    // a leak, or make the baseline unstable.
+    checker& warmup_runs(std::size_t n) noexcept;
+    // Whether blocks allocated by observed attempts are tracked to find leaks (default true).
+    checker& leak_tracking(bool track = true) noexcept;
 
     // Runs the check on this thread. A check already active on this thread throws std::logic_error.
     template <std::invocable F>
@@ -73,6 +79,8 @@ private:
     std::size_t last_ = all;
     std::size_t stability_runs_ = 1;
     bool require_global_bridge_ = true;
+    std::size_t warmup_runs_ = 0;
+    bool leak_tracking_ = true;
 };
 
 // Runs the strict exhaustive check with default options: checker{}.run(body).

@@ -2,6 +2,7 @@
 #define ALLOC_CHAOS_REPORT_HPP
 
 #include <alloc_chaos/allocation.hpp>
+#include <alloc_chaos/finding.hpp>
 #include <alloc_chaos/outcome.hpp>
 
 #include <cstddef>
@@ -20,8 +21,9 @@ class checker;
 class baseline_run {
 public:
     baseline_run() = default;
-    baseline_run(std::size_t allocations, alloc_chaos::outcome o, std::string message)
-        : allocations_(allocations), outcome_(o), message_(std::move(message)) {}
+    baseline_run(std::size_t allocations, alloc_chaos::outcome o, std::string message,
+                 std::vector<finding> findings = {})
+        : allocations_(allocations), outcome_(o), message_(std::move(message)), findings_(std::move(findings)) {}
 
     // The attempts observed during the run.
     std::size_t allocations() const noexcept { return allocations_; }
@@ -29,20 +31,24 @@ public:
     alloc_chaos::outcome outcome() const noexcept { return outcome_; }
     // The escaped exception's what(), empty when the body returned.
     const std::string& message() const noexcept { return message_; }
+    // What the run found: leaks and misuse on the success path, divergence from the first run.
+    std::span<const finding> findings() const noexcept { return findings_; }
 
 private:
     std::size_t allocations_ = 0;
     alloc_chaos::outcome outcome_ = alloc_chaos::outcome::completed;
     std::string message_;
+    std::vector<finding> findings_;
 };
 
 // One run of the body with one target attempt failed.
 class attempt {
 public:
     attempt(std::size_t target, std::size_t observed_allocations,
-            std::optional<alloc_chaos::allocation> injected, alloc_chaos::outcome o, std::string message)
+            std::optional<alloc_chaos::allocation> injected, alloc_chaos::outcome o, std::string message,
+            std::vector<finding> findings = {})
         : target_(target), observed_(observed_allocations), injected_(injected), outcome_(o),
-          message_(std::move(message)) {}
+          message_(std::move(message)), findings_(std::move(findings)) {}
 
     // The index of the attempt this run was to fail.
     std::size_t target() const noexcept { return target_; }
@@ -56,8 +62,12 @@ public:
     alloc_chaos::outcome outcome() const noexcept { return outcome_; }
     // The escaped exception's what(), empty when the body returned.
     const std::string& message() const noexcept { return message_; }
-    // Injected, and ended in `completed` or `bad_alloc`.
-    bool success() const noexcept { return injected() && outcome_ != alloc_chaos::outcome::exception; }
+    // What the run found on its failure path: leaks, misuse, divergence, a broken guarantee.
+    std::span<const finding> findings() const noexcept { return findings_; }
+    // Injected, ended in `completed` or `bad_alloc`, and found nothing.
+    bool success() const noexcept {
+        return injected() && outcome_ != alloc_chaos::outcome::exception && findings_.empty();
+    }
 
 private:
     std::size_t target_;
@@ -65,6 +75,7 @@ private:
     std::optional<alloc_chaos::allocation> injected_;
     alloc_chaos::outcome outcome_;
     std::string message_;
+    std::vector<finding> findings_;
 };
 
 // Thrown by report::assert_success(); what() is the whole rendered report.
@@ -77,8 +88,9 @@ public:
 // success; a partial one (capped, ranged, single-target, stopped early) never is.
 class report {
 public:
-    // Bridge observed (or not required), baseline completed and stable, every observed attempt
-    // tested and injected, and every run ended in a controlled error or returned.
+    // Bridge observed (or not required), baseline completed, stable and without findings, every
+    // observed attempt tested and injected, and every run ended in a controlled error or returned
+    // with nothing found.
     bool success() const noexcept;
     // Throws check_failed, carrying the rendered report, unless success().
     void assert_success() const;
@@ -97,8 +109,10 @@ public:
     std::size_t baseline_runs_requested() const noexcept { return baseline_runs_requested_; }
     // The further baseline runs that stability_runs(n) asked for, as far as they ran.
     std::span<const baseline_run> stability_baselines() const noexcept { return stability_; }
-    // True when every baseline run completed with the same number of attempts.
+    // True when every baseline run completed with the same attempts (operation, size, alignment).
     bool baseline_stable() const noexcept;
+    // Advice on the baseline's findings, for people: why a leaking success path may be a cache.
+    const std::string& hint() const noexcept { return hint_; }
     // The attempts the first baseline run observed.
     std::size_t baseline_allocations() const noexcept { return baseline_.allocations(); }
 
@@ -134,6 +148,7 @@ private:
     std::string selection_;
     std::string narrowing_;
     std::size_t baseline_runs_requested_ = 1;
+    std::string hint_;
     std::string stop_reason_;
     std::size_t beyond_observed_ = 0;
 };

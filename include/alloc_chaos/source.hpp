@@ -13,10 +13,13 @@
 //     }
 
 #include <alloc_chaos/allocation.hpp>
+#include <alloc_chaos/finding.hpp>
 #include <alloc_chaos/operation.hpp>
 
+#include <atomic>
 #include <cstddef>
 #include <optional>
+#include <string_view>
 
 namespace alloc_chaos {
 
@@ -26,6 +29,10 @@ struct run_state;
 extern constinit thread_local run_state* observed_run;
 std::optional<allocation> observe_observed_attempt(run_state& run, operation op, std::size_t size,
                                                    std::size_t alignment, bool nothrow) noexcept;
+void observe_allocated_block(run_state& run, void* block) noexcept;
+// Runs, on any thread, whose live blocks are tracked; 0 outside every check.
+extern std::atomic<int> tracking_tables;
+void observe_released_block(void* block) noexcept;
 }  // namespace detail
 
 // True while this thread runs a check's test body, outside any `unobserved` scope.
@@ -43,6 +50,25 @@ std::optional<allocation> observe_observed_attempt(run_state& run, operation op,
         return std::nullopt;
     return detail::observe_observed_attempt(*run, op, size, alignment, nothrow);
 }
+
+// Reports the block a source served for the attempt observe_attempt() just let through, so that
+// the check can find it leaked. Call it outside any `unobserved` scope (after the upstream call).
+// Outside an observed run it costs one thread-local read and a branch.
+inline void observe_allocated(void* block) noexcept {
+    if (detail::run_state* run = detail::observed_run) [[unlikely]]
+        detail::observe_allocated_block(*run, block);
+}
+
+// Reports a block being released, before the source gives it back to its upstream; from any
+// thread. Outside every check it costs one relaxed atomic read and a branch.
+inline void observe_deallocated(void* block) noexcept {
+    if (detail::tracking_tables.load(std::memory_order_relaxed) != 0) [[unlikely]]
+        detail::observe_released_block(block);
+}
+
+// Records a finding of a source (a misuse it detected: a double free, an overrun, ...) in the run
+// in progress on this thread. Returns false, recording nothing, outside a check's runs.
+bool report_finding(finding_kind kind, std::optional<allocation> concerned, std::string_view message) noexcept;
 
 // While alive, this thread's allocation attempts are neither counted nor failed. Nestable; free
 // outside a check. A source serves a request from its upstream inside one, so that an attempt is

@@ -31,6 +31,7 @@ namespace ut = boost::unit_test;
 class abandoned_check_release : public ut::test_observer {
 public:
     void exception_caught(const boost::execution_exception&) override { alloc_chaos::detail::abandon_check(); }
+    int priority() override { return -1; }  // before the log, whose formatting allocates and frees
 };
 
 inline void release_abandoned_checks() {

@@ -1,0 +1,157 @@
+#include "runner.hpp"
+
+#include "engine.hpp"
+
+#include <algorithm>
+#include <new>
+#include <sstream>
+
+namespace alloc_chaos::detail {
+
+namespace {
+
+// Where the probe's pointer goes, so that no compiler can elide its new/delete pair.
+void* volatile probe_sink = nullptr;
+
+// "operator new size=24 align=16".
+std::ostream& operator<<(std::ostream& out, const signature& s) {
+    out << s.op << " size=" << s.size << " align=" << s.alignment;
+    if (s.nothrow)
+        out << " nothrow";
+    return out;
+}
+
+// Runs the body under `run` and says how it ended. The observation ends before any handler
+// runs, so recording what escaped is never observed.
+void run_body(body_ref body, run_state& run, run_result& result) {
+    try {
+        observation observed(run);
+        body();
+    } catch (const abort_check& e) {
+        result.aborted = true;
+        result.outcome = outcome::exception;
+        result.message = e.what();
+    } catch (const std::bad_alloc& e) {
+        result.outcome = outcome::bad_alloc;
+        result.message = e.what();
+    } catch (const std::exception& e) {
+        result.outcome = outcome::exception;
+        result.message = e.what();
+    } catch (...) {
+        result.outcome = outcome::exception;
+        result.message = "an exception not derived from std::exception";
+    }
+}
+
+}  // namespace
+
+bool probe_bridge() {
+    run_state probe;
+    {
+        observation observed(probe);
+        probe_sink = ::operator new(1);
+        ::operator delete(probe_sink);
+    }
+    return probe.attempts == 1;
+}
+
+void runner::warm_up() {
+    try {
+        body_();
+    } catch (...) {  // the baseline run will say what escaped
+    }
+}
+
+run_result runner::first_baseline() {
+    run_result result = run(kind::first_baseline, no_target);
+    baseline_.swap(current_);
+    return result;
+}
+
+run_result runner::repeat_baseline() { return run(kind::repeat_baseline, no_target); }
+
+run_result runner::inject(std::size_t target) { return run(kind::injected, target); }
+
+run_result runner::run(kind k, std::size_t target) {
+    current_.clear();
+    std::vector<finding> reported;
+    run_state run;
+    run.target = target;
+    run.signatures = &current_;
+    run.findings = &reported;
+    if (k != kind::first_baseline) {
+        run.expected = &baseline_;
+        run.compare_until = k == kind::injected ? target : no_target;
+    }
+
+    run_result result;
+    std::vector<finding> leaked;
+    if (track_blocks_) {
+        blocks_.owner([](block_map& map) { return map.clear(), true; });
+        tracked_blocks tracking(blocks_);
+        run_body(body_, run, result);
+        leaked = leaks();  // after the handler: the escaped exception is gone with its blocks
+    } else {
+        run_body(body_, run, result);
+    }
+
+    result.attempts = run.attempts;
+    result.injected = run.injected;
+    result.findings = divergence(run, k);
+    result.findings.insert(result.findings.end(), std::make_move_iterator(reported.begin()),
+                           std::make_move_iterator(reported.end()));
+    result.findings.insert(result.findings.end(), std::make_move_iterator(leaked.begin()),
+                           std::make_move_iterator(leaked.end()));
+    return result;
+}
+
+std::vector<finding> runner::divergence(const run_state& run, kind k) const {
+    std::optional<std::size_t> at = run.divergence;
+    const bool fewer = k == kind::repeat_baseline && run.attempts < baseline_.size();
+    if (!at && !fewer)
+        return {};
+    std::ostringstream message;
+    std::optional<allocation> concerned;
+    if (!at) {
+        message << "the baseline made " << baseline_.size() << " attempts, this run only " << run.attempts;
+    } else {
+        const signature* expected = baseline_.find(*at);
+        const signature* actual = current_.find(*at);
+        message << "attempt #" << *at << ": baseline ";
+        if (expected != nullptr)
+            message << *expected;
+        else
+            message << "made only " << baseline_.size() << " attempts";
+        message << ", this run ";
+        if (actual != nullptr) {
+            message << *actual;
+            concerned = actual->at(*at);
+        }
+    }
+    std::vector<finding> found;
+    found.emplace_back(finding_kind::divergence, concerned, message.str());
+    return found;
+}
+
+std::vector<finding> runner::leaks() {
+    std::vector<std::size_t> live;
+    blocks_.owner([&](block_map& map) {
+        live.reserve(map.size());
+        map.for_each([&](std::size_t index) { live.push_back(index); });
+        return true;
+    });
+    std::sort(live.begin(), live.end());
+    std::vector<finding> found;
+    for (std::size_t index : live) {
+        const signature* s = current_.find(index);
+        std::ostringstream message;
+        message << "the block of #" << index;
+        if (s != nullptr)
+            message << ' ' << *s;
+        message << " is still live after the run";
+        found.emplace_back(finding_kind::leak, s != nullptr ? std::optional(s->at(index)) : std::nullopt, message.str());
+    }
+    return found;
+}
+
+}  // namespace alloc_chaos::detail

@@ -1,0 +1,63 @@
+#ifndef ALLOC_CHAOS_LIB_RUNNER_HPP
+#define ALLOC_CHAOS_LIB_RUNNER_HPP
+
+// One check's runs of its body: observed, with their attempts compared with the baseline's and
+// their live blocks tracked, and what each run found.
+
+#include "block_table.hpp"
+#include "signature_log.hpp"
+
+#include <alloc_chaos/checker.hpp>
+#include <alloc_chaos/finding.hpp>
+#include <alloc_chaos/outcome.hpp>
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace alloc_chaos::detail {
+
+// How one run ended and what it found.
+struct run_result {
+    bool aborted = false;  // the body threw abort_check
+    std::size_t attempts = 0;
+    std::optional<allocation> injected;
+    alloc_chaos::outcome outcome = outcome::completed;
+    std::string message;
+    std::vector<finding> findings;
+};
+
+// True when a real operator new/delete pair reaches the engine through the global bridge.
+bool probe_bridge();
+
+class runner {
+public:
+    runner(body_ref body, bool track_blocks) : body_(body), track_blocks_(track_blocks) {}
+
+    // A run outside any observation, to fill the body's caches.
+    void warm_up();
+    // The first baseline run: nothing failed; its attempts are what later runs compare with.
+    run_result first_baseline();
+    // A further baseline run: every attempt must match the first run's.
+    run_result repeat_baseline();
+    // A run failing attempt `target`: the attempts before it must match the baseline's.
+    run_result inject(std::size_t target);
+
+private:
+    enum class kind { first_baseline, repeat_baseline, injected };
+
+    run_result run(kind k, std::size_t target);
+    std::vector<finding> divergence(const run_state& run, kind k) const;
+    std::vector<finding> leaks();
+
+    body_ref body_;
+    bool track_blocks_;
+    block_table blocks_;
+    signature_log baseline_;  // the first baseline run's attempts
+    signature_log current_;   // the run in progress's attempts
+};
+
+}  // namespace alloc_chaos::detail
+
+#endif
