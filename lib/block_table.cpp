@@ -28,7 +28,7 @@ std::size_t hash(std::uintptr_t key) noexcept {
 block_map::~block_map() { std::free(slots_); }
 
 block_map::slot* block_map::find(std::uintptr_t key) const noexcept {
-    if (capacity_ == 0)
+    if (capacity_ == 0 || key <= tombstone)  // nullptr is no block
         return nullptr;
     for (std::size_t i = hash(key) & (capacity_ - 1);; i = (i + 1) & (capacity_ - 1)) {
         if (slots_[i].key == key)
@@ -61,6 +61,8 @@ bool block_map::grow() noexcept {
 
 bool block_map::insert(const void* block, std::size_t index) noexcept {
     const auto key = reinterpret_cast<std::uintptr_t>(block);
+    if (key <= tombstone)
+        return false;
     if (slot* existing = find(key)) {  // an address given out again: its earlier block is gone
         existing->index = index;
         return true;

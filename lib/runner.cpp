@@ -13,6 +13,12 @@ namespace {
 // Where the probe's pointer goes, so that no compiler can elide its new/delete pair.
 void* volatile probe_sink = nullptr;
 
+// "1 attempt", "2 attempts".
+struct attempts {
+    std::size_t n;
+};
+std::ostream& operator<<(std::ostream& out, attempts a) { return out << a.n << (a.n == 1 ? " attempt" : " attempts"); }
+
 // "operator new size=24 align=16".
 std::ostream& operator<<(std::ostream& out, const signature& s) {
     out << s.op << " size=" << s.size << " align=" << s.alignment;
@@ -113,7 +119,7 @@ std::vector<finding> runner::divergence(const run_state& run, kind k) const {
     std::ostringstream message;
     std::optional<allocation> concerned;
     if (!at) {
-        message << "the baseline made " << baseline_.size() << " attempts, this run only " << run.attempts;
+        message << "the baseline made " << attempts{baseline_.size()} << ", this run only " << run.attempts;
     } else {
         const signature* expected = baseline_.find(*at);
         const signature* actual = current_.find(*at);
@@ -121,7 +127,7 @@ std::vector<finding> runner::divergence(const run_state& run, kind k) const {
         if (expected != nullptr)
             message << *expected;
         else
-            message << "made only " << baseline_.size() << " attempts";
+            message << "made only " << attempts{baseline_.size()};
         message << ", this run ";
         if (actual != nullptr) {
             message << *actual;

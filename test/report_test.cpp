@@ -410,7 +410,7 @@ BOOST_AUTO_TEST_CASE(an_invalid_report_of_a_baseline_throwing_a_non_standard_exc
                "  baseline: exception — an exception not derived from std::exception, 0 attempts\n");
 }
 
-BOOST_AUTO_TEST_CASE(an_invalid_report_of_an_unstable_baseline_lists_every_runs_count) {
+BOOST_AUTO_TEST_CASE(an_invalid_report_of_an_unstable_baseline_lists_every_runs_count_and_divergence) {
     std::size_t calls = 0;
     BOOST_TEST(rendered(checker{}.stability_runs(3).run([&] { allocate_sizes_1_to(++calls); })) ==
                "alloc-chaos check INVALID: the baseline is unstable: its runs observed different numbers of "
@@ -418,7 +418,11 @@ BOOST_AUTO_TEST_CASE(an_invalid_report_of_an_unstable_baseline_lists_every_runs_
                "  fix: make the body allocate the same way on every run (warm caches and statics before the check); "
                "no failure was injected\n"
                "  probe: global operator new/delete bridge observed\n"
-               "  baseline: completed, 1 attempt, unstable over 3 runs (1, 2, 3 attempts)\n");
+               "  baseline: completed, 1 attempt, unstable over 3 runs (1, 2, 3 attempts)\n"
+               "    baseline run 2:\n"
+               "      divergence: attempt #1: baseline made only 1 attempt, this run operator new size=2 align=16\n"
+               "    baseline run 3:\n"
+               "      divergence: attempt #1: baseline made only 1 attempt, this run operator new size=2 align=16\n");
 }
 
 BOOST_AUTO_TEST_CASE(an_invalid_report_of_a_throwing_stability_run_says_which_run_threw) {
