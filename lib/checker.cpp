@@ -17,6 +17,12 @@ baseline_run to_baseline(detail::run_result&& r) {
     return {r.attempts, r.outcome, std::move(r.message), std::move(r.findings)};
 }
 
+bool has_findings(const report& r) {
+    const auto extra = r.stability_baselines();
+    return !r.baseline().findings().empty() ||
+           std::any_of(extra.begin(), extra.end(), [](const baseline_run& b) { return !b.findings().empty(); });
+}
+
 bool has_leaks(const baseline_run& b) {
     const auto found = b.findings();
     return std::any_of(found.begin(), found.end(), [](const finding& f) { return f.kind() == finding_kind::leak; });
@@ -117,7 +123,7 @@ report checker::run_body(detail::body_ref body) const {
                       "static on first use; run it once before the check with warmup_runs(1)";
     }
     // A check that cannot mean anything, or whose success path is broken already, injects nothing.
-    if (!r.baseline_stable() || (r.bridge_required_ && !r.bridge_observed_) || !r.baseline_.findings().empty())
+    if (!r.baseline_stable() || (r.bridge_required_ && !r.bridge_observed_) || has_findings(r))
         return r;
 
     const std::size_t observed = r.baseline_allocations();

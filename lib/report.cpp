@@ -21,10 +21,23 @@ struct counted {
 };
 std::ostream& operator<<(std::ostream& out, counted c) { return out << c.n << ' ' << c.noun << (c.n == 1 ? "" : "s"); }
 
+// The first baseline run that found something (a leak, a misuse), and its 1-based number; nullptr if none.
+std::pair<const baseline_run*, std::size_t> first_finding_baseline(const report& r) {
+    if (!r.baseline().findings().empty())
+        return {&r.baseline(), 1};
+    std::size_t number = 1;
+    for (const baseline_run& b : r.stability_baselines()) {
+        ++number;
+        if (!b.findings().empty())
+            return {&b, number};
+    }
+    return {nullptr, 0};
+}
+
 verdict verdict_of(const report& r) {
     if ((r.bridge_required() && !r.bridge_observed()) || !r.baseline_stable())
         return verdict::invalid;
-    if (!r.baseline().findings().empty())
+    if (first_finding_baseline(r).first != nullptr)
         return verdict::failed;
     const auto runs = r.attempts();
     if (std::any_of(runs.begin(), runs.end(), [](const attempt& a) { return !a.success(); }))
@@ -79,16 +92,22 @@ void print_headline(std::ostream& out, const report& r, verdict v) {
                    "check); no failure was injected\n";
         return;
     case verdict::failed: {
-        if (!r.baseline().findings().empty()) {
-            out << "FAILED: the baseline run, with nothing failed, already leaks or misuses memory\n"
+        if (const auto [b, number] = first_finding_baseline(r); b != nullptr) {
+            out << "FAILED: the baseline run";
+            if (number > 1)  // a stability run: the first one found nothing
+                out << ' ' << number << " of " << r.baseline_runs_requested();
+            out << ", with nothing failed, already leaks or misuses memory\n"
                 << "  fix: the body's success path must free what it allocates and release it as allocated; no "
                    "failure was injected\n";
             return;
         }
         const auto runs = r.attempts();
         const auto failed = std::count_if(runs.begin(), runs.end(), [](const attempt& a) { return !a.success(); });
+        // A run that ended in a controlled error can still fail by what it found (a leak).
+        const bool found =
+            std::any_of(runs.begin(), runs.end(), [](const attempt& a) { return !a.findings().empty(); });
         out << "FAILED: " << failed << " of " << counted{r.tested_failures(), "failure run"}
-            << " did not end in a controlled error\n";
+            << " did not end in a controlled error" << (found ? " with no findings" : "") << '\n';
         return;
     }
     case verdict::partial:
@@ -112,6 +131,9 @@ void print_headline(std::ostream& out, const report& r, verdict v) {
     }
 }
 
+// Leaked blocks named on the leak line; the rest are counted, so a run leaking thousands stays readable.
+constexpr std::size_t leaked_blocks_shown = 10;
+
 // Leaks on one line ("leaked 2 blocks, 96 bytes: #3 operator new size=64, #5 operator new
 // size=32"), every other finding on a line of its own.
 void print_findings(std::ostream& out, std::span<const finding> found) {
@@ -122,14 +144,19 @@ void print_findings(std::ostream& out, std::span<const finding> found) {
             out << "      " << f << '\n';
             continue;
         }
-        leaked << (blocks++ == 0 ? "" : ", ");
-        if (const auto& a = f.allocation()) {
+        const auto& a = f.allocation();
+        if (a)
             bytes += a->size();
+        if (blocks++ >= leaked_blocks_shown)
+            continue;
+        leaked << (blocks == 1 ? "" : ", ");
+        if (a)
             leaked << '#' << a->index() << ' ' << a->operation() << " size=" << a->size();
-        } else {
+        else
             leaked << f.message();
-        }
     }
+    if (blocks > leaked_blocks_shown)
+        leaked << ", and " << blocks - leaked_blocks_shown << " more";
     if (blocks > 0)
         out << "      leaked " << counted{blocks, "block"} << ", " << counted{bytes, "byte"} << ": " << leaked.str()
             << '\n';
@@ -234,7 +261,7 @@ std::ostream& operator<<(std::ostream& out, const report& r) {
     print_baseline(out, r);
     if (!r.hint().empty())
         out << "  hint: " << r.hint() << '\n';
-    if (v == verdict::invalid || !r.baseline().findings().empty())
+    if (v == verdict::invalid || first_finding_baseline(r).first != nullptr)
         return out;
     out << "  failures: " << r.tested_failures() << " tested, " << r.injected_failures() << " injected, of "
         << counted{r.baseline_allocations(), "observed attempt"} << '\n';

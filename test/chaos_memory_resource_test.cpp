@@ -3,19 +3,34 @@
 
 #include <alloc_chaos/alloc_chaos.hpp>
 
+#include <unistd.h>
+
 #include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <deque>
+#include <list>
+#include <map>
 #include <memory_resource>
 #include <new>
+#include <sstream>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <type_traits>
+#include <unordered_map>
 #include <vector>
 
 using alloc_chaos::allocation;
 using alloc_chaos::chaos_memory_resource;
 using alloc_chaos::checker;
+using alloc_chaos::deallocation_checks;
+using alloc_chaos::finding;
+using alloc_chaos::finding_kind;
 using alloc_chaos::operation;
 using alloc_chaos::outcome;
+using alloc_chaos::report;
 
 namespace {
 
@@ -48,6 +63,90 @@ private:
     }
     bool do_is_equal(const std::pmr::memory_resource& other) const noexcept override { return this == &other; }
 };
+
+// An upstream that serves every request from one buffer, so that an address is given out again.
+class one_buffer_resource : public std::pmr::memory_resource {
+public:
+    std::size_t allocations = 0;
+    std::size_t deallocations = 0;
+
+private:
+    void* do_allocate(std::size_t bytes, std::size_t alignment) override {
+        if (bytes > sizeof(buffer_) || alignment > alignof(std::max_align_t))
+            throw std::bad_alloc();
+        ++allocations;
+        return buffer_;
+    }
+    void do_deallocate(void*, std::size_t, std::size_t) override { ++deallocations; }
+    bool do_is_equal(const std::pmr::memory_resource& other) const noexcept override { return this == &other; }
+
+    alignas(std::max_align_t) unsigned char buffer_[256];
+};
+
+// What this process writes to stderr (file descriptor 2) while one is alive, until text().
+class captured_stderr {
+public:
+    captured_stderr() : file_(std::tmpfile()), saved_(::dup(2)) {
+        std::fflush(stderr);
+        ::dup2(::fileno(file_), 2);
+    }
+    ~captured_stderr() {
+        restore();
+        std::fclose(file_);
+    }
+    captured_stderr(const captured_stderr&) = delete;
+    captured_stderr& operator=(const captured_stderr&) = delete;
+
+    // Ends the capture and returns what was written.
+    std::string text() {
+        restore();
+        std::string written;
+        std::rewind(file_);
+        for (int c; (c = std::fgetc(file_)) != EOF;)
+            written.push_back(static_cast<char>(c));
+        return written;
+    }
+
+private:
+    void restore() {
+        if (saved_ < 0)
+            return;
+        std::fflush(stderr);
+        ::dup2(saved_, 2);
+        ::close(saved_);
+        saved_ = -1;
+    }
+
+    std::FILE* file_;
+    int saved_;
+};
+
+// A block of 16 bytes allocated before the body's own, so that the block misused is attempt #1,
+// and released when the body returns or unwinds.
+class earlier_block {
+public:
+    explicit earlier_block(chaos_memory_resource& resource) : resource_(resource), p_(resource.allocate(16, 8)) {}
+    ~earlier_block() { resource_.deallocate(p_, 16, 8); }
+    earlier_block(const earlier_block&) = delete;
+    earlier_block& operator=(const earlier_block&) = delete;
+
+private:
+    chaos_memory_resource& resource_;
+    void* p_;
+};
+
+// The block of attempt #1 of a run, as the findings name it.
+constexpr allocation second_attempt(std::size_t size, std::size_t alignment) {
+    return allocation(1, operation::resource_allocate, size, alignment, false);
+}
+
+bool aligned_to(const void* p, std::size_t alignment) { return reinterpret_cast<std::uintptr_t>(p) % alignment == 0; }
+
+std::string text_of(const report& r) {
+    std::ostringstream out;
+    out << r;
+    return out.str();
+}
 
 void* volatile sink = nullptr;
 
@@ -96,9 +195,9 @@ BOOST_AUTO_TEST_CASE(a_nullptr_upstream_refused_inside_a_body_adds_no_attempt) {
     BOOST_TEST(r.success());
 }
 
-BOOST_AUTO_TEST_CASE(outside_a_check_allocate_forwards_and_returns_the_upstreams_pointer) {
+BOOST_AUTO_TEST_CASE(with_checks_off_outside_a_check_allocate_forwards_and_returns_the_upstreams_pointer) {
     recording_resource upstream;
-    chaos_memory_resource resource(&upstream);
+    chaos_memory_resource resource(&upstream, deallocation_checks::off);
     void* p = resource.allocate(40, 32);
     BOOST_TEST(upstream.allocations == 1u);
     BOOST_TEST(upstream.last_bytes == 40u);
@@ -107,9 +206,9 @@ BOOST_AUTO_TEST_CASE(outside_a_check_allocate_forwards_and_returns_the_upstreams
     resource.deallocate(p, 40, 32);
 }
 
-BOOST_AUTO_TEST_CASE(deallocate_forwards_the_same_pointer_size_and_alignment) {
+BOOST_AUTO_TEST_CASE(with_checks_off_deallocate_forwards_the_same_pointer_size_and_alignment) {
     recording_resource upstream;
-    chaos_memory_resource resource(&upstream);
+    chaos_memory_resource resource(&upstream, deallocation_checks::off);
     void* p = resource.allocate(40, 32);
     resource.deallocate(p, 40, 32);
     BOOST_TEST(upstream.deallocations == 1u);
@@ -256,4 +355,552 @@ BOOST_AUTO_TEST_CASE(a_pmr_vector_check_passes_with_one_attempt_per_allocation) 
                 allocation(1, operation::resource_allocate, 100 * sizeof(int), alignof(int), false)));
     for (const auto& run : r.attempts())
         BOOST_TEST(run.outcome() == outcome::bad_alloc);
+}
+
+// Deallocation checks: the options.
+
+BOOST_AUTO_TEST_CASE(deallocation_checks_are_on_by_default) {
+    recording_resource upstream;
+    chaos_memory_resource wrapping_new_delete;
+    chaos_memory_resource wrapping_upstream(&upstream);
+    BOOST_TEST((wrapping_new_delete.deallocation_checks() == deallocation_checks::on));
+    BOOST_TEST((wrapping_upstream.deallocation_checks() == deallocation_checks::on));
+}
+
+BOOST_AUTO_TEST_CASE(deallocation_checks_are_off_when_a_constructor_says_so) {
+    recording_resource upstream;
+    chaos_memory_resource wrapping_new_delete(deallocation_checks::off);
+    chaos_memory_resource wrapping_upstream(&upstream, deallocation_checks::off);
+    BOOST_TEST(wrapping_new_delete.upstream() == std::pmr::new_delete_resource());
+    BOOST_TEST((wrapping_new_delete.deallocation_checks() == deallocation_checks::off));
+    BOOST_TEST(wrapping_upstream.upstream() == &upstream);
+    BOOST_TEST((wrapping_upstream.deallocation_checks() == deallocation_checks::off));
+    static_assert(!std::is_convertible_v<deallocation_checks, chaos_memory_resource>);
+}
+
+BOOST_AUTO_TEST_CASE(a_nullptr_upstream_throws_invalid_argument_with_checks_on_or_off) {
+    BOOST_CHECK_THROW(chaos_memory_resource(nullptr, deallocation_checks::on), std::invalid_argument);
+    BOOST_CHECK_THROW(chaos_memory_resource(nullptr, deallocation_checks::off), std::invalid_argument);
+}
+
+BOOST_AUTO_TEST_CASE(constructing_and_destroying_a_checking_resource_inside_a_body_adds_no_attempt) {
+    const auto r = alloc_chaos::check([] {
+        chaos_memory_resource resource;
+        chaos_memory_resource off(deallocation_checks::off);
+    });
+    BOOST_TEST(r.baseline_allocations() == 0u);
+    BOOST_TEST(r.success());
+}
+
+BOOST_AUTO_TEST_CASE(with_checks_off_the_upstream_serves_the_exact_requests_inside_and_outside_a_check) {
+    recording_resource upstream;
+    chaos_memory_resource resource(&upstream, deallocation_checks::off);
+    bool same = false;
+    const auto r = alloc_chaos::check([&] {
+        void* p = resource.allocate(24, 8);
+        same = p == upstream.last_returned && upstream.last_bytes == 24u && upstream.last_alignment == 8u;
+        resource.deallocate(p, 24, 8);
+        same = same && upstream.last_freed == p && upstream.last_freed_bytes == 24u;
+    });
+    BOOST_TEST(r.success());
+    BOOST_TEST(same);
+    void* p = resource.allocate(4096, 4096);
+    BOOST_TEST(p == upstream.last_returned);
+    BOOST_TEST(upstream.last_bytes == 4096u);
+    BOOST_TEST(upstream.last_alignment == 4096u);
+    resource.deallocate(p, 4096, 4096);
+    BOOST_TEST(upstream.last_freed == p);
+    BOOST_TEST(upstream.last_freed_bytes == 4096u);
+    BOOST_TEST(resource.misuse().empty());
+}
+
+BOOST_AUTO_TEST_CASE(with_checks_on_the_upstream_serves_the_size_and_a_guard_at_the_same_alignment) {
+    recording_resource upstream;
+    chaos_memory_resource resource(&upstream);
+    void* p = resource.allocate(40, 32);
+    BOOST_TEST(p == upstream.last_returned);
+    BOOST_TEST(upstream.last_bytes > 40u);
+    BOOST_TEST(upstream.last_alignment == 32u);
+    const std::size_t served = upstream.last_bytes;
+    resource.deallocate(p, 40, 32);
+    BOOST_TEST(upstream.deallocations == 1u);
+    BOOST_TEST(upstream.last_freed == p);
+    BOOST_TEST(upstream.last_freed_bytes == served);
+    BOOST_TEST(upstream.last_freed_alignment == 32u);
+    BOOST_TEST(resource.misuse().empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_chaos_resource_over_a_checking_chaos_resource_makes_one_attempt_and_no_finding) {
+    chaos_memory_resource inner;
+    chaos_memory_resource outer(&inner);
+    const auto r = alloc_chaos::check([&] { outer.deallocate(outer.allocate(24, 8), 24, 8); });
+    BOOST_TEST(r.success());
+    BOOST_TEST(r.baseline_allocations() == 1u);
+    BOOST_TEST(outer.misuse().empty());
+    BOOST_TEST(inner.misuse().empty());
+}
+
+// Deallocation checks: each misuse, inside a check's run and outside one.
+
+BOOST_AUTO_TEST_CASE(a_double_free_in_a_run_is_a_finding_of_that_run_and_releases_the_block_once) {
+    recording_resource upstream;
+    chaos_memory_resource resource(&upstream);
+    captured_stderr err;
+    const report r = alloc_chaos::check([&] {
+        earlier_block first(resource);
+        void* p = resource.allocate(64, 8);
+        resource.deallocate(p, 64, 8);
+        resource.deallocate(p, 64, 8);
+    });
+    BOOST_TEST(err.text().empty());
+    BOOST_TEST(!r.success());
+    BOOST_TEST_REQUIRE(r.baseline().findings().size() == 1u);
+    const finding& f = r.baseline().findings()[0];
+    BOOST_TEST(f.kind() == finding_kind::double_free);
+    BOOST_TEST((f.allocation() == second_attempt(64, 8)));
+    BOOST_TEST(f.message() ==
+               "chaos_memory_resource::deallocate(p, 64, 8): the block of #1 resource allocate size=64 align=8 "
+               "was already released; it was not released again");
+    BOOST_TEST(upstream.deallocations == upstream.allocations);  // each block released once
+    BOOST_TEST(resource.misuse().empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_double_free_on_the_failure_path_only_is_a_finding_of_the_injected_run) {
+    chaos_memory_resource resource;
+    const report r = alloc_chaos::check([&] {
+        void* p = resource.allocate(64, 8);
+        try {
+            resource.deallocate(resource.allocate(16, 8), 16, 8);
+        } catch (const std::bad_alloc&) {
+            resource.deallocate(p, 64, 8);  // cleanup that the normal path repeats
+        }
+        resource.deallocate(p, 64, 8);
+    });
+    BOOST_TEST(!r.success());
+    BOOST_TEST(r.baseline().findings().empty());
+    BOOST_TEST_REQUIRE(r.attempts().size() == 2u);
+    BOOST_TEST(r.attempts()[0].findings().empty());
+    BOOST_TEST_REQUIRE(r.attempts()[1].findings().size() == 1u);
+    const finding& f = r.attempts()[1].findings()[0];
+    BOOST_TEST(f.kind() == finding_kind::double_free);
+    BOOST_TEST((f.allocation() == allocation(0, operation::resource_allocate, 64, 8, false)));
+    BOOST_TEST(f.message() ==
+               "chaos_memory_resource::deallocate(p, 64, 8): the block of #0 resource allocate size=64 align=8 "
+               "was already released; it was not released again");
+    BOOST_TEST(resource.misuse().empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_double_free_outside_a_check_is_a_line_on_stderr_and_an_entry_of_misuse) {
+    recording_resource upstream;
+    chaos_memory_resource resource(&upstream);
+    void* p = resource.allocate(64, 8);
+    resource.deallocate(p, 64, 8);
+    captured_stderr err;
+    resource.deallocate(p, 64, 8);
+    const std::string message =
+        "chaos_memory_resource::deallocate(p, 64, 8): the block of size=64 align=8 (allocated unobserved) was "
+        "already released; it was not released again";
+    BOOST_TEST(err.text() == "alloc-chaos: double free: " + message + "\n");
+    BOOST_TEST(upstream.deallocations == 1u);
+    const auto misuse = resource.misuse();
+    BOOST_TEST_REQUIRE(misuse.size() == 1u);
+    BOOST_TEST(misuse[0].kind() == finding_kind::double_free);
+    BOOST_TEST(!misuse[0].allocation().has_value());
+    BOOST_TEST(misuse[0].message() == message);
+}
+
+BOOST_AUTO_TEST_CASE(a_double_free_in_a_run_of_a_block_allocated_outside_it_names_no_attempt) {
+    chaos_memory_resource resource;
+    void* p = resource.allocate(64, 8);
+    resource.deallocate(p, 64, 8);
+    const report r = checker{}.max_failures(0).run([&] { resource.deallocate(p, 64, 8); });
+    BOOST_TEST_REQUIRE(r.baseline().findings().size() == 1u);
+    const finding& f = r.baseline().findings()[0];
+    BOOST_TEST(f.kind() == finding_kind::double_free);
+    BOOST_TEST(!f.allocation().has_value());
+    BOOST_TEST(f.message() ==
+               "chaos_memory_resource::deallocate(p, 64, 8): the block of size=64 align=8 (allocated unobserved) "
+               "was already released; it was not released again");
+}
+
+BOOST_AUTO_TEST_CASE(an_address_the_upstream_gives_out_again_is_live_again) {
+    one_buffer_resource upstream;
+    chaos_memory_resource resource(&upstream);
+    void* first = resource.allocate(32, 8);
+    resource.deallocate(first, 32, 8);
+    void* again = resource.allocate(48, 16);
+    BOOST_TEST(again == first);
+    resource.deallocate(again, 48, 16);
+    BOOST_TEST(upstream.deallocations == 2u);
+    BOOST_TEST(resource.misuse().empty());
+    captured_stderr err;
+    resource.deallocate(again, 48, 16);
+    BOOST_TEST(!err.text().empty());
+    BOOST_TEST_REQUIRE(resource.misuse().size() == 1u);
+    BOOST_TEST(resource.misuse()[0].kind() == finding_kind::double_free);
+    BOOST_TEST(upstream.deallocations == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_size_mismatch_in_a_run_is_a_finding_and_the_block_is_released_with_its_own_size) {
+    recording_resource upstream;
+    chaos_memory_resource resource(&upstream);
+    std::size_t served = 0;
+    std::size_t freed = 0;
+    const report r = alloc_chaos::check([&] {
+        earlier_block first(resource);
+        void* p = resource.allocate(64, 8);
+        served = upstream.last_bytes;
+        resource.deallocate(p, 32, 8);
+        freed = upstream.last_freed_bytes;
+    });
+    BOOST_TEST(served > 64u);
+    BOOST_TEST(freed == served);
+    BOOST_TEST_REQUIRE(r.baseline().findings().size() == 1u);
+    const finding& f = r.baseline().findings()[0];
+    BOOST_TEST(f.kind() == finding_kind::size_mismatch);
+    BOOST_TEST((f.allocation() == second_attempt(64, 8)));
+    BOOST_TEST(f.message() ==
+               "chaos_memory_resource::deallocate(p, 32, 8) of the block of #1 resource allocate size=64 align=8: "
+               "pass the size given to allocate; the block was released with size=64");
+    BOOST_TEST(resource.misuse().empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_size_mismatch_outside_a_check_is_reported_and_the_block_released_with_its_own_size) {
+    recording_resource upstream;
+    chaos_memory_resource resource(&upstream);
+    void* p = resource.allocate(64, 8);
+    const std::size_t served = upstream.last_bytes;
+    captured_stderr err;
+    resource.deallocate(p, 32, 8);
+    const std::string message =
+        "chaos_memory_resource::deallocate(p, 32, 8) of the block of size=64 align=8 (allocated unobserved): "
+        "pass the size given to allocate; the block was released with size=64";
+    BOOST_TEST(err.text() == "alloc-chaos: size mismatch: " + message + "\n");
+    BOOST_TEST(upstream.last_freed == p);
+    BOOST_TEST(upstream.last_freed_bytes == served);
+    BOOST_TEST(upstream.last_freed_alignment == 8u);
+    const auto misuse = resource.misuse();
+    BOOST_TEST_REQUIRE(misuse.size() == 1u);
+    BOOST_TEST(misuse[0].kind() == finding_kind::size_mismatch);
+    BOOST_TEST(!misuse[0].allocation().has_value());
+    BOOST_TEST(misuse[0].message() == message);
+}
+
+BOOST_AUTO_TEST_CASE(an_alignment_mismatch_in_a_run_is_a_finding_and_the_block_is_released_with_its_own_alignment) {
+    recording_resource upstream;
+    chaos_memory_resource resource(&upstream);
+    std::size_t freed_alignment = 0;
+    const report r = alloc_chaos::check([&] {
+        earlier_block first(resource);
+        void* p = resource.allocate(64, 8);
+        resource.deallocate(p, 64, 16);
+        freed_alignment = upstream.last_freed_alignment;
+    });
+    BOOST_TEST(freed_alignment == 8u);
+    BOOST_TEST_REQUIRE(r.baseline().findings().size() == 1u);
+    const finding& f = r.baseline().findings()[0];
+    BOOST_TEST(f.kind() == finding_kind::alignment_mismatch);
+    BOOST_TEST((f.allocation() == second_attempt(64, 8)));
+    BOOST_TEST(f.message() ==
+               "chaos_memory_resource::deallocate(p, 64, 16) of the block of #1 resource allocate size=64 align=8: "
+               "pass the alignment given to allocate; the block was released with align=8");
+    BOOST_TEST(resource.misuse().empty());
+}
+
+BOOST_AUTO_TEST_CASE(an_alignment_mismatch_outside_a_check_is_reported_and_the_block_released_with_its_own_alignment) {
+    recording_resource upstream;
+    chaos_memory_resource resource(&upstream);
+    void* p = resource.allocate(64, 64);
+    captured_stderr err;
+    resource.deallocate(p, 64, 8);
+    const std::string message =
+        "chaos_memory_resource::deallocate(p, 64, 8) of the block of size=64 align=64 (allocated unobserved): "
+        "pass the alignment given to allocate; the block was released with align=64";
+    BOOST_TEST(err.text() == "alloc-chaos: alignment mismatch: " + message + "\n");
+    BOOST_TEST(upstream.last_freed == p);
+    BOOST_TEST(upstream.last_freed_alignment == 64u);
+    const auto misuse = resource.misuse();
+    BOOST_TEST_REQUIRE(misuse.size() == 1u);
+    BOOST_TEST(misuse[0].kind() == finding_kind::alignment_mismatch);
+    BOOST_TEST(!misuse[0].allocation().has_value());
+    BOOST_TEST(misuse[0].message() == message);
+}
+
+BOOST_AUTO_TEST_CASE(a_size_and_an_alignment_mismatch_in_one_call_are_two_findings) {
+    chaos_memory_resource resource;
+    const report r = checker{}.max_failures(0).run([&] {
+        void* p = resource.allocate(64, 8);
+        resource.deallocate(p, 32, 16);
+    });
+    BOOST_TEST_REQUIRE(r.baseline().findings().size() == 2u);
+    BOOST_TEST(r.baseline().findings()[0].kind() == finding_kind::size_mismatch);
+    BOOST_TEST(r.baseline().findings()[1].kind() == finding_kind::alignment_mismatch);
+    BOOST_TEST((r.baseline().findings()[1].allocation() == allocation(0, operation::resource_allocate, 64, 8, false)));
+}
+
+BOOST_AUTO_TEST_CASE(a_foreign_pointer_in_a_run_is_a_finding_and_never_reaches_the_upstream) {
+    recording_resource upstream;
+    chaos_memory_resource resource(&upstream);
+    chaos_memory_resource other;
+    const report r = alloc_chaos::check([&] {
+        earlier_block first(resource);
+        void* p = other.allocate(32, 8);
+        resource.deallocate(p, 32, 8);  // the wrong resource
+        other.deallocate(p, 32, 8);
+    });
+    BOOST_TEST_REQUIRE(r.baseline().findings().size() == 1u);
+    const finding& f = r.baseline().findings()[0];
+    BOOST_TEST(f.kind() == finding_kind::foreign_pointer);
+    BOOST_TEST(!f.allocation().has_value());
+    BOOST_TEST(f.message() ==
+               "chaos_memory_resource::deallocate(p, 32, 8): p was never given out by this resource, so it was not "
+               "released; deallocate a block on the resource that allocated it");
+    BOOST_TEST(upstream.deallocations == upstream.allocations);  // the earlier blocks only
+    BOOST_TEST(resource.misuse().empty());
+    BOOST_TEST(other.misuse().empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_foreign_pointer_outside_a_check_is_reported_and_never_reaches_the_upstream) {
+    recording_resource upstream;
+    chaos_memory_resource resource(&upstream);
+    alignas(8) unsigned char not_a_block[32];
+    captured_stderr err;
+    resource.deallocate(not_a_block, 32, 8);
+    const std::string message =
+        "chaos_memory_resource::deallocate(p, 32, 8): p was never given out by this resource, so it was not "
+        "released; deallocate a block on the resource that allocated it";
+    BOOST_TEST(err.text() == "alloc-chaos: foreign pointer: " + message + "\n");
+    BOOST_TEST(upstream.deallocations == 0u);
+    const auto misuse = resource.misuse();
+    BOOST_TEST_REQUIRE(misuse.size() == 1u);
+    BOOST_TEST(misuse[0].kind() == finding_kind::foreign_pointer);
+    BOOST_TEST(!misuse[0].allocation().has_value());
+    BOOST_TEST(misuse[0].message() == message);
+}
+
+BOOST_AUTO_TEST_CASE(an_overrun_in_a_run_is_a_finding_naming_the_first_byte_written_and_the_block_is_released) {
+    recording_resource upstream;
+    chaos_memory_resource resource(&upstream);
+    const report r = alloc_chaos::check([&] {
+        earlier_block first(resource);
+        auto* p = static_cast<unsigned char*>(resource.allocate(64, 8));
+        std::memset(p, 0, 64);  // writes within the block are no overrun
+        p[64 + 3] = 0;
+        resource.deallocate(p, 64, 8);
+    });
+    BOOST_TEST_REQUIRE(r.baseline().findings().size() == 1u);
+    const finding& f = r.baseline().findings()[0];
+    BOOST_TEST(f.kind() == finding_kind::overrun);
+    BOOST_TEST((f.allocation() == second_attempt(64, 8)));
+    BOOST_TEST(f.message() ==
+               "chaos_memory_resource::deallocate(p, 64, 8): the block of #1 resource allocate size=64 align=8 was "
+               "written past its end, at offset 67; write only within the size given to allocate");
+    BOOST_TEST(upstream.deallocations == upstream.allocations);
+    BOOST_TEST(resource.misuse().empty());
+}
+
+BOOST_AUTO_TEST_CASE(an_overrun_outside_a_check_is_reported_and_the_block_is_released) {
+    recording_resource upstream;
+    chaos_memory_resource resource(&upstream);
+    auto* p = static_cast<unsigned char*>(resource.allocate(10, 2));
+    p[10] = '\0';  // the classic off-by-one terminator
+    captured_stderr err;
+    resource.deallocate(p, 10, 2);
+    const std::string message =
+        "chaos_memory_resource::deallocate(p, 10, 2): the block of size=10 align=2 (allocated unobserved) was "
+        "written past its end, at offset 10; write only within the size given to allocate";
+    BOOST_TEST(err.text() == "alloc-chaos: overrun: " + message + "\n");
+    BOOST_TEST(upstream.deallocations == 1u);
+    BOOST_TEST(upstream.last_freed == p);
+    const auto misuse = resource.misuse();
+    BOOST_TEST_REQUIRE(misuse.size() == 1u);
+    BOOST_TEST(misuse[0].kind() == finding_kind::overrun);
+    BOOST_TEST(!misuse[0].allocation().has_value());
+    BOOST_TEST(misuse[0].message() == message);
+}
+
+BOOST_AUTO_TEST_CASE(a_misuse_on_another_thread_during_a_check_is_no_finding_of_its_runs) {
+    chaos_memory_resource resource;
+    void* p = resource.allocate(64, 8);
+    captured_stderr err;
+    const report r = checker{}.max_failures(0).run([&] {
+        alloc_chaos::unobserved starting_a_thread;
+        std::thread([&] { resource.deallocate(p, 32, 8); }).join();
+    });
+    BOOST_TEST(err.text().find("alloc-chaos: size mismatch: ") == 0u);
+    BOOST_TEST(r.baseline().findings().empty());
+    BOOST_TEST_REQUIRE(resource.misuse().size() == 1u);
+    BOOST_TEST(resource.misuse()[0].kind() == finding_kind::size_mismatch);
+}
+
+BOOST_AUTO_TEST_CASE(the_report_names_a_misuse_with_its_kind_and_message) {
+    chaos_memory_resource resource;
+    const report r = alloc_chaos::check([&] {
+        earlier_block first(resource);
+        void* p = resource.allocate(64, 8);
+        resource.deallocate(p, 64, 8);
+        resource.deallocate(p, 64, 8);
+    });
+    BOOST_TEST(text_of(r).find("double free: chaos_memory_resource::deallocate(p, 64, 8): the block of #1 resource "
+                               "allocate size=64 align=8 was already released") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(deallocate_never_throws_on_any_misuse) {
+    chaos_memory_resource resource;
+    alignas(8) unsigned char not_a_block[8];
+    const auto misuse_each_way = [&] {
+        void* p = resource.allocate(64, 8);
+        static_cast<unsigned char*>(p)[64] = 1;
+        resource.deallocate(p, 32, 16);  // size, alignment, overrun
+        resource.deallocate(p, 64, 8);   // double free
+        resource.deallocate(not_a_block, 8, 8);
+    };
+    {
+        captured_stderr err;
+        BOOST_CHECK_NO_THROW(misuse_each_way());
+    }
+    BOOST_TEST(resource.misuse().size() == 5u);
+    report r;
+    BOOST_CHECK_NO_THROW(r = checker{}.max_failures(0).run([&] {
+        misuse_each_way();  // its allocate may throw: deallocate may not
+    }));
+    BOOST_TEST(r.baseline().outcome() == outcome::completed);
+    BOOST_TEST(r.baseline().findings().size() == 5u);
+    BOOST_TEST(resource.misuse().size() == 5u);
+}
+
+BOOST_AUTO_TEST_CASE(destroying_a_resource_with_live_blocks_reports_nothing_of_its_own) {
+    std::pmr::monotonic_buffer_resource arena;  // releases what the resource leaves live
+    captured_stderr err;
+    report r;
+    {
+        chaos_memory_resource resource(&arena);
+        r = checker{}.max_failures(0).run([&] { sink = resource.allocate(64, 8); });
+        sink = resource.allocate(32, 8);
+    }
+    BOOST_TEST(err.text().empty());
+    BOOST_TEST_REQUIRE(r.baseline().findings().size() == 1u);
+    BOOST_TEST(r.baseline().findings()[0].kind() == finding_kind::leak);
+    BOOST_TEST((r.baseline().findings()[0].allocation() == allocation(0, operation::resource_allocate, 64, 8, false)));
+}
+
+BOOST_AUTO_TEST_CASE(calling_misuse_inside_a_body_adds_no_attempt) {
+    chaos_memory_resource resource;
+    std::size_t seen = 99;
+    const auto r = alloc_chaos::check([&] { seen = resource.misuse().size(); });
+    BOOST_TEST(r.baseline_allocations() == 0u);
+    BOOST_TEST(r.success());
+    BOOST_TEST(seen == 0u);
+}
+
+// Over-aligned requests.
+
+BOOST_AUTO_TEST_CASE(over_aligned_requests_are_served_aligned_inside_a_check) {
+    chaos_memory_resource resource;
+    bool aligned = false;
+    const report r = alloc_chaos::check([&] {
+        void* page = resource.allocate(4096, 4096);
+        void* two_pages = nullptr;
+        try {
+            two_pages = resource.allocate(3 * 8192 + 1, 8192);
+        } catch (...) {
+            resource.deallocate(page, 4096, 4096);
+            throw;
+        }
+        aligned = aligned_to(page, 4096) && aligned_to(two_pages, 8192);
+        std::memset(page, 1, 4096);
+        std::memset(two_pages, 1, 3 * 8192 + 1);
+        resource.deallocate(two_pages, 3 * 8192 + 1, 8192);
+        resource.deallocate(page, 4096, 4096);
+    });
+    BOOST_TEST(aligned);
+    BOOST_TEST(r.success());
+    BOOST_TEST_REQUIRE(r.attempts().size() == 2u);
+    BOOST_TEST((r.attempts()[0].injected_allocation() == allocation(0, operation::resource_allocate, 4096, 4096, false)));
+    BOOST_TEST((r.attempts()[1].injected_allocation() ==
+                allocation(1, operation::resource_allocate, 3 * 8192 + 1, 8192, false)));
+    BOOST_TEST(resource.misuse().empty());
+}
+
+BOOST_AUTO_TEST_CASE(over_aligned_requests_are_served_aligned_outside_a_check_with_checks_on_or_off) {
+    for (const auto checks : {deallocation_checks::on, deallocation_checks::off}) {
+        chaos_memory_resource resource(checks);
+        void* page = resource.allocate(4096, 4096);
+        void* pages = resource.allocate(8192, 8192);
+        BOOST_TEST(aligned_to(page, 4096));
+        BOOST_TEST(aligned_to(pages, 8192));
+        std::memset(page, 1, 4096);
+        std::memset(pages, 1, 8192);
+        resource.deallocate(pages, 8192, 8192);
+        resource.deallocate(page, 4096, 4096);
+        BOOST_TEST(resource.misuse().empty());
+    }
+}
+
+// Standard containers on a checking resource, checked exhaustively, find nothing.
+
+BOOST_AUTO_TEST_CASE(a_pmr_vector_checked_exhaustively_has_no_findings) {
+    chaos_memory_resource resource;
+    const report r = alloc_chaos::check([&] {
+        std::pmr::vector<std::pmr::string> v(&resource);
+        for (int i = 0; i < 5; ++i)
+            v.emplace_back(40, static_cast<char>('a' + i));
+        v.insert(v.begin() + 1, "in the middle, and too long for the small string buffer");
+        v.erase(v.begin());
+        v.shrink_to_fit();
+    });
+    BOOST_TEST(r.success());
+    BOOST_TEST(r.baseline().findings().empty());
+    BOOST_TEST(r.attempts().size() == r.baseline_allocations());
+    BOOST_TEST(resource.misuse().empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_pmr_string_checked_exhaustively_has_no_findings) {
+    chaos_memory_resource resource;
+    const report r = alloc_chaos::check([&] {
+        std::pmr::string s(&resource);
+        for (int i = 0; i < 100; ++i)
+            s.push_back(static_cast<char>('a' + i % 26));
+        s += s;
+        s.resize(20);
+        s.shrink_to_fit();
+        std::pmr::string copy(s, &resource);
+    });
+    BOOST_TEST(r.success());
+    BOOST_TEST(r.baseline_allocations() > 2u);
+    BOOST_TEST(resource.misuse().empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_pmr_map_checked_exhaustively_has_no_findings) {
+    chaos_memory_resource resource;
+    const report r = alloc_chaos::check([&] {
+        std::pmr::map<int, std::pmr::string> m(&resource);
+        for (int i = 0; i < 8; ++i)
+            m.emplace(i, std::pmr::string(30, 'x'));
+        m.erase(3);
+        m[100] = "a value long enough to leave the small string buffer";
+    });
+    BOOST_TEST(r.success());
+    BOOST_TEST(r.baseline_allocations() > 8u);
+    BOOST_TEST(resource.misuse().empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_pmr_unordered_map_deque_and_list_checked_exhaustively_have_no_findings) {
+    chaos_memory_resource resource;
+    const report r = alloc_chaos::check([&] {
+        std::pmr::unordered_map<int, int> u(&resource);
+        std::pmr::deque<int> d(&resource);
+        std::pmr::list<int> l(&resource);
+        for (int i = 0; i < 200; ++i) {
+            u.emplace(i, i);
+            d.push_front(i);
+            l.push_back(i);
+        }
+        u.erase(7);
+        d.pop_back();
+        l.pop_front();
+    });
+    BOOST_TEST(r.success());
+    BOOST_TEST(r.baseline_allocations() > 400u);
+    BOOST_TEST(resource.misuse().empty());
 }
