@@ -1,0 +1,518 @@
+#define BOOST_TEST_MODULE leak
+#include <boost/test/unit_test.hpp>
+
+#include <alloc_chaos/alloc_chaos.hpp>
+
+#include <atomic>
+#include <cstddef>
+#include <new>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+using alloc_chaos::allocation;
+using alloc_chaos::check;
+using alloc_chaos::checker;
+using alloc_chaos::finding_kind;
+using alloc_chaos::operation;
+using alloc_chaos::outcome;
+using alloc_chaos::report;
+
+namespace {
+
+constexpr std::size_t plain = alloc_chaos::default_new_alignment;
+
+const void* volatile sink = nullptr;
+
+void allocate_and_free(std::size_t size) {
+    void* p = ::operator new(size);
+    sink = p;
+    ::operator delete(p);
+}
+
+std::string rendered(const report& r) {
+    std::ostringstream out;
+    out << r;
+    return out.str();
+}
+
+// The blocks a body may leak on purpose, kept without allocating and freed after the check, so
+// that LeakSanitizer finds none of them at exit.
+class kept_blocks {
+public:
+    // Records `block` as live; returns it.
+    void* keep(void* block) noexcept {
+        for (void* volatile& slot : blocks_)
+            if (slot == nullptr) {
+                slot = block;
+                break;
+            }
+        return block;
+    }
+    // Records `block` as freed by the body.
+    void release(void* block) noexcept {
+        for (void* volatile& slot : blocks_)
+            if (slot == block) {
+                slot = nullptr;
+                break;
+            }
+    }
+    // Calls free(block) for each block still live: those the runs leaked. Returns their number.
+    template <class Free>
+    std::size_t free_all(Free free) noexcept {
+        std::size_t freed = 0;
+        for (void* volatile& slot : blocks_)
+            if (void* block = slot) {
+                free(block);
+                slot = nullptr;
+                ++freed;
+            }
+        return freed;
+    }
+
+private:
+    void* volatile blocks_[64] = {};
+};
+
+// Frees what the body leaked through the bridge.
+struct bridge_blocks : kept_blocks {
+    ~bridge_blocks() {
+        free_all([](void* block) { ::operator delete(block); });
+    }
+};
+
+// Attempts #0..#6 through the bridge. The blocks of #3 (64 bytes) and #5 (32 bytes) are held by
+// raw pointers: a failure of #4 leaks #3, a failure of #5 leaks #3, a failure of #6 leaks both.
+void leaks_3_and_5_on_later_failures(kept_blocks& kept) {
+    allocate_and_free(8);                        // #0
+    allocate_and_free(8);                        // #1
+    allocate_and_free(8);                        // #2
+    void* first = kept.keep(::operator new(64));  // #3
+    allocate_and_free(8);                        // #4
+    void* second = kept.keep(::operator new(32));  // #5
+    allocate_and_free(16);                       // #6
+    kept.release(second);
+    ::operator delete(second);
+    kept.release(first);
+    ::operator delete(first);
+}
+
+// A user's allocator made a source through the public hook, blocks included.
+class arena {
+public:
+    void* allocate(std::size_t size, std::size_t alignment) {
+        if (auto failure = alloc_chaos::observe_attempt(operation::custom_allocate, size, alignment))
+            throw alloc_chaos::injected_bad_alloc(*failure);
+        void* block = nullptr;
+        {
+            alloc_chaos::unobserved upstream;
+            block = ::operator new(size, std::align_val_t(alignment));
+        }
+        alloc_chaos::observe_allocated(block);
+        return block;
+    }
+    void deallocate(void* block, std::size_t alignment) noexcept {
+        alloc_chaos::observe_deallocated(block);
+        ::operator delete(block, std::align_val_t(alignment));
+    }
+};
+
+// A cache filled on first use and kept for the program's life: the first run allocates 400 bytes
+// that no later run allocates, and that no run frees. One per test, by its tag.
+template <int tag>
+const std::vector<int>& cached_table() {
+    static std::vector<int> table;
+    if (table.empty())
+        table.assign(100, tag);
+    return table;
+}
+
+// A thread that frees, through the bridge, each block handed to it.
+class freeing_thread {
+public:
+    freeing_thread()
+        : thread_([this](std::stop_token stop) {
+              while (!stop.stop_requested()) {
+                  if (void* block = handed_.exchange(nullptr)) {
+                      ::operator delete(block);
+                      freed_.fetch_add(1);
+                  } else {
+                      std::this_thread::yield();
+                  }
+              }
+          }) {}
+
+    // Hands `block` to the thread and waits, without allocating, until it has freed it.
+    void free(void* block) noexcept {
+        const std::size_t before = freed_.load();
+        handed_.store(block);
+        while (freed_.load() == before)
+            std::this_thread::yield();
+    }
+
+private:
+    std::atomic<void*> handed_{nullptr};
+    std::atomic<std::size_t> freed_{0};
+    std::jthread thread_;
+};
+
+}  // namespace
+
+// ---- the bridge ----
+
+BOOST_AUTO_TEST_CASE(a_block_leaked_through_the_bridge_is_attributed_to_the_attempt_that_allocated_it) {
+    bridge_blocks kept;
+    const report r = check([&] { leaks_3_and_5_on_later_failures(kept); });
+    BOOST_TEST_REQUIRE(r.attempts().size() == 7u);
+    const auto found = r.attempts()[6].findings();
+    BOOST_TEST_REQUIRE(found.size() == 2u);
+    BOOST_TEST(found[0].kind() == finding_kind::leak);
+    BOOST_TEST((found[0].allocation() == allocation(3, operation::operator_new, 64, plain, false)));
+    BOOST_TEST(found[0].message() == "the block of #3 operator new size=64 align=16 is still live after the run");
+    BOOST_TEST(found[1].kind() == finding_kind::leak);
+    BOOST_TEST((found[1].allocation() == allocation(5, operation::operator_new, 32, plain, false)));
+    BOOST_TEST(found[1].message() == "the block of #5 operator new size=32 align=16 is still live after the run");
+}
+
+BOOST_AUTO_TEST_CASE(a_leak_through_the_bridge_is_a_finding_of_exactly_the_runs_whose_failure_caused_it) {
+    bridge_blocks kept;
+    const report r = check([&] { leaks_3_and_5_on_later_failures(kept); });
+    BOOST_TEST(!r.success());
+    BOOST_TEST(r.baseline().findings().empty());
+    BOOST_TEST_REQUIRE(r.attempts().size() == 7u);
+    for (std::size_t target : {0u, 1u, 2u, 3u}) {
+        BOOST_TEST(r.attempts()[target].findings().empty(), "run failing #" << target);
+        BOOST_TEST(r.attempts()[target].success(), "run failing #" << target);
+    }
+    for (std::size_t target : {4u, 5u, 6u}) {
+        const alloc_chaos::attempt& run = r.attempts()[target];
+        BOOST_TEST(!run.success(), "run failing #" << target);
+        BOOST_TEST(run.outcome() == outcome::bad_alloc, "run failing #" << target);
+        BOOST_TEST_REQUIRE(run.findings().size() == (target == 6 ? 2u : 1u), "run failing #" << target);
+        BOOST_TEST((run.findings()[0].allocation() == allocation(3, operation::operator_new, 64, plain, false)));
+    }
+    BOOST_TEST((r.attempts()[4].injected_allocation() == allocation(4, operation::operator_new, 8, plain, false)));
+    BOOST_TEST((r.attempts()[5].injected_allocation() == allocation(5, operation::operator_new, 32, plain, false)));
+    BOOST_TEST((r.attempts()[6].injected_allocation() == allocation(6, operation::operator_new, 16, plain, false)));
+    BOOST_TEST(kept.free_all([](void* block) { ::operator delete(block); }) == 4u);
+}
+
+BOOST_AUTO_TEST_CASE(a_report_lists_the_leaks_of_each_run_on_one_line_under_the_failure_that_caused_them) {
+    bridge_blocks kept;
+    BOOST_TEST(rendered(check([&] { leaks_3_and_5_on_later_failures(kept); })) ==
+               "alloc-chaos check FAILED: 3 of 7 failure runs did not end in a controlled error with no findings\n"
+               "  probe: global operator new/delete bridge observed\n"
+               "  baseline: completed, 7 attempts\n"
+               "  failures: 7 tested, 7 injected, of 7 observed attempts\n"
+               "  #4 operator new size=8 align=16: bad_alloc — alloc-chaos injected failure of attempt #4 operator "
+               "new size=8 align=16\n"
+               "      leaked 1 block, 64 bytes: #3 operator new size=64\n"
+               "  #5 operator new size=32 align=16: bad_alloc — alloc-chaos injected failure of attempt #5 operator "
+               "new size=32 align=16\n"
+               "      leaked 1 block, 64 bytes: #3 operator new size=64\n"
+               "  #6 operator new size=16 align=16: bad_alloc — alloc-chaos injected failure of attempt #6 operator "
+               "new size=16 align=16\n"
+               "      leaked 2 blocks, 96 bytes: #3 operator new size=64, #5 operator new size=32\n");
+}
+
+BOOST_AUTO_TEST_CASE(a_block_leaked_by_an_array_new_is_named_by_operator_new_array) {
+    bridge_blocks kept;
+    const report r = checker{}.only_failure(1).run([&] {
+        char* block = static_cast<char*>(kept.keep(::operator new[](40)));  // #0
+        allocate_and_free(8);                                                // #1
+        kept.release(block);
+        ::operator delete[](block);
+    });
+    BOOST_TEST_REQUIRE(r.attempts().size() == 1u);
+    BOOST_TEST_REQUIRE(r.attempts()[0].findings().size() == 1u);
+    BOOST_TEST((r.attempts()[0].findings()[0].allocation() ==
+                allocation(0, operation::operator_new_array, 40, plain, false)));
+    BOOST_TEST(rendered(r).find("\n      leaked 1 block, 40 bytes: #0 operator new[] size=40\n") != std::string::npos);
+}
+
+// ---- chaos_memory_resource ----
+
+BOOST_AUTO_TEST_CASE(a_block_leaked_through_a_chaos_memory_resource_is_attributed_to_its_attempt_and_failure) {
+    alloc_chaos::chaos_memory_resource resource;
+    kept_blocks kept;
+    const report r = check([&] {
+        void* held = kept.keep(resource.allocate(48, 8));  // #0
+        sink = resource.allocate(16, 8);                  // #1: its failure leaks #0
+        resource.deallocate(const_cast<void*>(sink), 16, 8);
+        kept.release(held);
+        resource.deallocate(held, 48, 8);
+    });
+    BOOST_TEST(kept.free_all([&](void* block) { resource.deallocate(block, 48, 8); }) == 1u);
+    BOOST_TEST(!r.success());
+    BOOST_TEST(r.baseline().findings().empty());
+    BOOST_TEST_REQUIRE(r.attempts().size() == 2u);
+    BOOST_TEST(r.attempts()[0].findings().empty());
+    BOOST_TEST((r.attempts()[1].injected_allocation() == allocation(1, operation::resource_allocate, 16, 8, false)));
+    const auto found = r.attempts()[1].findings();
+    BOOST_TEST_REQUIRE(found.size() == 1u);
+    BOOST_TEST(found[0].kind() == finding_kind::leak);
+    BOOST_TEST((found[0].allocation() == allocation(0, operation::resource_allocate, 48, 8, false)));
+    BOOST_TEST(found[0].message() == "the block of #0 resource allocate size=48 align=8 is still live after the run");
+    BOOST_TEST(rendered(r) ==
+               "alloc-chaos check FAILED: 1 of 2 failure runs did not end in a controlled error with no findings\n"
+               "  probe: global operator new/delete bridge observed\n"
+               "  baseline: completed, 2 attempts\n"
+               "  failures: 2 tested, 2 injected, of 2 observed attempts\n"
+               "  #1 resource allocate size=16 align=8: bad_alloc — alloc-chaos injected failure of attempt #1 "
+               "resource allocate size=16 align=8\n"
+               "      leaked 1 block, 48 bytes: #0 resource allocate size=48\n");
+}
+
+// ---- the public hook ----
+
+BOOST_AUTO_TEST_CASE(a_block_leaked_through_a_custom_allocator_is_attributed_to_its_attempt_and_failure) {
+    arena a;
+    kept_blocks kept;
+    const report r = check([&] {
+        allocate_and_free(8);                         // #0
+        void* held = kept.keep(a.allocate(40, 32));   // #1
+        a.deallocate(a.allocate(8, 8), 8);            // #2: its failure leaks #1
+        kept.release(held);
+        a.deallocate(held, 32);
+    });
+    BOOST_TEST(kept.free_all([&](void* block) { a.deallocate(block, 32); }) == 1u);
+    BOOST_TEST_REQUIRE(r.attempts().size() == 3u);
+    BOOST_TEST(r.attempts()[0].findings().empty());
+    BOOST_TEST(r.attempts()[1].findings().empty());
+    BOOST_TEST((r.attempts()[2].injected_allocation() == allocation(2, operation::custom_allocate, 8, 8, false)));
+    const auto found = r.attempts()[2].findings();
+    BOOST_TEST_REQUIRE(found.size() == 1u);
+    BOOST_TEST(found[0].kind() == finding_kind::leak);
+    BOOST_TEST((found[0].allocation() == allocation(1, operation::custom_allocate, 40, 32, false)));
+    BOOST_TEST(rendered(r) ==
+               "alloc-chaos check FAILED: 1 of 3 failure runs did not end in a controlled error with no findings\n"
+               "  probe: global operator new/delete bridge observed\n"
+               "  baseline: completed, 3 attempts\n"
+               "  failures: 3 tested, 3 injected, of 3 observed attempts\n"
+               "  #2 custom allocate size=8 align=8: bad_alloc — alloc-chaos injected failure of attempt #2 custom "
+               "allocate size=8 align=8\n"
+               "      leaked 1 block, 40 bytes: #1 custom allocate size=40\n");
+}
+
+// Only the blocks a source reports with observe_allocated are tracked; the attempt without one
+// lends its index to no later block.
+BOOST_AUTO_TEST_CASE(a_block_its_source_never_reports_is_not_tracked) {
+    bridge_blocks kept;
+    const report r = check([&] {
+        if (auto failure = alloc_chaos::observe_attempt(operation::custom_allocate, 24, 8))  // #0
+            throw alloc_chaos::injected_bad_alloc(*failure);
+        {
+            alloc_chaos::unobserved upstream;
+            kept.keep(::operator new(24));  // served, never reported, never freed
+        }
+        allocate_and_free(8);  // #1
+    });
+    BOOST_TEST(r.success());
+    BOOST_TEST(r.baseline().findings().empty());
+}
+
+// ---- what is not a leak ----
+
+BOOST_AUTO_TEST_CASE(a_block_freed_on_another_thread_counts_as_freed) {
+    freeing_thread other;
+    const report r = check([&] {
+        void* block = ::operator new(48);  // #0
+        other.free(block);
+        allocate_and_free(8);  // #1
+    });
+    BOOST_TEST(r.success());
+    BOOST_TEST(r.baseline().findings().empty());
+    BOOST_TEST_REQUIRE(r.attempts().size() == 2u);
+    BOOST_TEST(r.attempts()[0].findings().empty());
+    BOOST_TEST(r.attempts()[1].findings().empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_block_freed_on_another_thread_through_a_chaos_memory_resource_counts_as_freed) {
+    alloc_chaos::chaos_memory_resource resource;
+    const report r = check([&] {
+        void* block = resource.allocate(48, 8);  // #0
+        {
+            alloc_chaos::unobserved thread_start;  // the thread's own allocations are no attempts
+            std::jthread other([&] { resource.deallocate(block, 48, 8); });
+        }  // joined
+        allocate_and_free(8);  // #1
+    });
+    BOOST_TEST(r.success());
+    BOOST_TEST(r.baseline().findings().empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_block_allocated_before_the_check_and_freed_in_it_is_no_finding) {
+    void* before = ::operator new(24);
+    const report r = checker{}.max_failures(0).run([&] {
+        ::operator delete(before);
+        allocate_and_free(8);
+    });
+    BOOST_TEST(r.baseline().findings().empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_block_allocated_unobserved_and_left_live_is_no_leak) {
+    bridge_blocks kept;
+    const report r = check([&] {
+        {
+            alloc_chaos::unobserved untracked;
+            kept.keep(::operator new(24));
+        }
+        allocate_and_free(8);
+    });
+    BOOST_TEST(r.success());
+    BOOST_TEST(r.baseline().findings().empty());
+}
+
+BOOST_AUTO_TEST_CASE(leak_tracking_false_finds_no_leak) {
+    bridge_blocks kept;
+    const report r = checker{}.leak_tracking(false).run([&] { leaks_3_and_5_on_later_failures(kept); });
+    BOOST_TEST(r.success());
+    BOOST_TEST_REQUIRE(r.attempts().size() == 7u);
+    for (const alloc_chaos::attempt& run : r.attempts())
+        BOOST_TEST(run.findings().empty(), "run failing #" << run.target());
+    BOOST_TEST(kept.free_all([](void* block) { ::operator delete(block); }) == 4u);
+}
+
+BOOST_AUTO_TEST_CASE(leak_tracking_false_lets_a_leaking_baseline_pass) {
+    bridge_blocks kept;
+    const report r = checker{}.leak_tracking(false).run([&] { sink = kept.keep(::operator new(24)); });
+    BOOST_TEST(r.success());
+    BOOST_TEST(r.baseline().findings().empty());
+    BOOST_TEST(r.hint().empty());
+}
+
+// ---- a leaking baseline ----
+
+BOOST_AUTO_TEST_CASE(a_leaking_baseline_fails_the_report_and_injects_nothing) {
+    bridge_blocks kept;
+    const report r = check([&] {
+        allocate_and_free(8);                    // #0
+        sink = kept.keep(::operator new(24));    // #1, never freed
+    });
+    BOOST_TEST(!r.success());
+    BOOST_TEST(r.baseline_stable());
+    BOOST_TEST(r.attempts().empty());
+    BOOST_TEST(r.injected_failures() == 0u);
+    const auto found = r.baseline().findings();
+    BOOST_TEST_REQUIRE(found.size() == 1u);
+    BOOST_TEST(found[0].kind() == finding_kind::leak);
+    BOOST_TEST((found[0].allocation() == allocation(1, operation::operator_new, 24, plain, false)));
+}
+
+BOOST_AUTO_TEST_CASE(a_stability_run_that_leaks_fails_the_report_and_injects_nothing) {
+    bridge_blocks kept;
+    std::size_t calls = 0;
+    const report r = checker{}.stability_runs(3).run([&] {
+        void* block = ::operator new(24);
+        sink = block;
+        if (++calls == 2)
+            kept.keep(block);  // the second run leaks
+        else
+            ::operator delete(block);
+    });
+    BOOST_TEST(!r.success());
+    BOOST_TEST(r.baseline_stable());
+    BOOST_TEST(r.attempts().empty());
+    BOOST_TEST(r.baseline().findings().empty());
+    BOOST_TEST_REQUIRE(r.stability_baselines().size() == 2u);
+    BOOST_TEST_REQUIRE(r.stability_baselines()[0].findings().size() == 1u);
+    BOOST_TEST((r.stability_baselines()[0].findings()[0].allocation() ==
+                allocation(0, operation::operator_new, 24, plain, false)));
+    BOOST_TEST(rendered(r) ==
+               "alloc-chaos check FAILED: the baseline run 2 of 3, with nothing failed, already leaks or misuses "
+               "memory\n"
+               "  fix: the body's success path must free what it allocates and release it as allocated; no failure "
+               "was injected\n"
+               "  probe: global operator new/delete bridge observed\n"
+               "  baseline: completed, 1 attempt, stable over 3 runs (1, 1, 1 attempts)\n"
+               "    baseline run 2:\n"
+               "      leaked 1 block, 24 bytes: #0 operator new size=24\n");
+}
+
+BOOST_AUTO_TEST_CASE(a_success_path_that_leaks_every_run_gets_no_hint) {
+    bridge_blocks kept;
+    const report r = check([&] {
+        allocate_and_free(8);
+        sink = kept.keep(::operator new(24));
+    });
+    BOOST_TEST(r.hint().empty());
+    BOOST_TEST(rendered(r) ==
+               "alloc-chaos check FAILED: the baseline run, with nothing failed, already leaks or misuses memory\n"
+               "  fix: the body's success path must free what it allocates and release it as allocated; no failure "
+               "was injected\n"
+               "  probe: global operator new/delete bridge observed\n"
+               "  baseline: completed, 2 attempts\n"
+               "      leaked 1 block, 24 bytes: #1 operator new size=24\n");
+}
+
+BOOST_AUTO_TEST_CASE(a_baseline_that_leaks_only_on_the_first_run_gets_the_cache_hint) {
+    const report r = check([] {
+        sink = cached_table<1>().data();  // #0 on the first run only
+        allocate_and_free(8);
+    });
+    BOOST_TEST(!r.success());
+    BOOST_TEST(r.attempts().empty());
+    BOOST_TEST(r.hint() == "a second run with nothing failed leaked nothing: the body looks like it fills a cache or "
+                           "a static on first use; run it once before the check with warmup_runs(1)");
+    BOOST_TEST(rendered(r) ==
+               "alloc-chaos check FAILED: the baseline run, with nothing failed, already leaks or misuses memory\n"
+               "  fix: the body's success path must free what it allocates and release it as allocated; no failure "
+               "was injected\n"
+               "  probe: global operator new/delete bridge observed\n"
+               "  baseline: completed, 2 attempts\n"
+               "      leaked 1 block, 400 bytes: #0 operator new size=400\n"
+               "  hint: a second run with nothing failed leaked nothing: the body looks like it fills a cache or a "
+               "static on first use; run it once before the check with warmup_runs(1)\n");
+}
+
+BOOST_AUTO_TEST_CASE(warmup_runs_1_fills_the_cache_before_the_check_and_the_check_passes) {
+    const report r = checker{}.warmup_runs(1).run([] {
+        sink = cached_table<2>().data();
+        allocate_and_free(8);
+    });
+    BOOST_TEST(r.success());
+    BOOST_TEST(r.hint().empty());
+    BOOST_TEST(r.baseline().findings().empty());
+    BOOST_TEST(r.baseline_allocations() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(warmup_runs_are_not_observed) {
+    std::size_t runs = 0;
+    bool observed_in_warmup = true;
+    const report r = checker{}.warmup_runs(2).run([&] {
+        if (++runs <= 2)
+            observed_in_warmup = alloc_chaos::observing() || alloc_chaos::current_run().has_value();
+        allocate_and_free(8);
+    });
+    BOOST_TEST(!observed_in_warmup);
+    BOOST_TEST(runs == 4u);  // 2 warm-up runs, the baseline, the run failing #0
+    BOOST_TEST(r.success());
+}
+
+BOOST_AUTO_TEST_CASE(a_warmup_run_that_throws_does_not_end_the_check) {
+    std::size_t runs = 0;
+    const report r = checker{}.warmup_runs(1).run([&] {
+        if (++runs == 1)
+            throw std::bad_alloc();
+        allocate_and_free(8);
+    });
+    BOOST_TEST(r.success());
+    BOOST_TEST(r.baseline_allocations() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_leak_line_names_ten_blocks_and_counts_the_rest) {
+    bridge_blocks kept;
+    const report r = checker{}.leak_tracking(true).run([&] {
+        for (std::size_t size = 1; size <= 12; ++size)
+            sink = kept.keep(::operator new(size));  // #0..#11, never freed
+    });
+    BOOST_TEST(r.baseline().findings().size() == 12u);
+    const std::string text = rendered(r);
+    BOOST_TEST(text.find("      leaked 12 blocks, 78 bytes: #0 operator new size=1, #1 operator new size=2, "
+                         "#2 operator new size=3, #3 operator new size=4, #4 operator new size=5, "
+                         "#5 operator new size=6, #6 operator new size=7, #7 operator new size=8, "
+                         "#8 operator new size=9, #9 operator new size=10, and 2 more\n") != std::string::npos,
+               text);
+}
