@@ -1,4 +1,4 @@
-# Sourced by scripts/example and scripts/test: installs the Debian packages the build needs, if missing.
+# Sourced by scripts/example, scripts/test and scripts/bench: installs the Debian packages the build needs, if missing.
 ensure_packages() {
     local missing=()
     for package in "$@"; do
@@ -13,3 +13,4 @@ ensure_packages() {
 }
 
 core_packages=(g++ cmake make libboost-test-dev libboost-container-dev)
+bench_packages=(libbenchmark-dev python3)

@@ -1,0 +1,122 @@
+// Inside a check, and the loop. Every figure is a ratio of two benchmarks of this one process:
+//
+//   inside:  a check that only counts (max_failures(0): the probe and one baseline run), with
+//            leak tracking off and on, and with all tracking (leak tracking, and a second baseline
+//            run compared attempt by attempt with the first), per attempt, against the same
+//            allocations made outside any check (raw_attempts);
+//   loop:    the whole exhaustive check of a body of N attempts, against (N + 1) times the body's
+//            own time (loop_body). Each body catches the failure of each attempt and goes on, so
+//            that every one of the N + 1 runs makes all N attempts: the ratio is then the checker's
+//            overhead alone.
+//
+// A check whose report is not what the figure assumes (attempts, success) ends the benchmark with
+// an error instead of a number.
+
+#include <alloc_chaos/checker.hpp>
+
+#include <benchmark/benchmark.h>
+
+#include <cstddef>
+#include <map>
+#include <new>
+#include <string>
+
+namespace {
+
+// n operator new/delete pairs of 64 bytes; a failed attempt is skipped.
+void pairs(std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) {
+        void* p = nullptr;
+        try {
+            p = ::operator new(64);
+        } catch (const std::bad_alloc&) {
+            continue;
+        }
+        benchmark::DoNotOptimize(p);
+        ::operator delete(p, 64);
+    }
+}
+
+// A std::map<int, int> of n entries, built and destroyed: n node allocations among the tree's own
+// work; an insertion that fails is skipped.
+void map_inserts(std::size_t n) {
+    std::map<int, int> m;
+    for (int i = 0; i < static_cast<int>(n); ++i) {
+        try {
+            m.emplace(i, i);
+        } catch (const std::bad_alloc&) {
+        }
+    }
+    benchmark::DoNotOptimize(m);
+}
+
+bool fails(benchmark::State& state, bool failed, const char* why) {
+    if (failed)
+        state.SkipWithError(why);
+    return failed;
+}
+
+// --- inside a check, per attempt ---------------------------------------------------------------
+
+void raw_attempts(benchmark::State& state) {
+    const auto n = static_cast<std::size_t>(state.range(0));
+    for (auto _ : state)
+        pairs(n);
+    state.counters["attempts"] = static_cast<double>(n);
+}
+
+// A counting check (the probe and one baseline run, nothing failed); `runs` baseline runs in all.
+void counting_check(benchmark::State& state, bool leak_tracking, std::size_t runs) {
+    const auto n = static_cast<std::size_t>(state.range(0));
+    const alloc_chaos::checker counting =
+        alloc_chaos::checker{}.max_failures(0).leak_tracking(leak_tracking).stability_runs(runs);
+    for (auto _ : state) {
+        const alloc_chaos::report r = counting.run([n] { pairs(n); });
+        if (fails(state, r.baseline_allocations() != n || !r.baseline_stable() || !r.bridge_observed() ||
+                             !r.baseline().findings().empty(),
+                  "the counting check did not observe the body's attempts cleanly"))
+            break;
+    }
+    state.counters["attempts"] = static_cast<double>(n * runs);
+}
+
+void check_counting(benchmark::State& state) { counting_check(state, false, 1); }
+void check_leak_tracking(benchmark::State& state) { counting_check(state, true, 1); }
+void check_all_tracking(benchmark::State& state) { counting_check(state, true, 2); }
+
+BENCHMARK(raw_attempts)->Arg(10000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(check_counting)->Arg(10000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(check_leak_tracking)->Arg(10000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(check_all_tracking)->Arg(10000)->Unit(benchmark::kMicrosecond);
+
+// --- the loop ----------------------------------------------------------------------------------
+
+template <void (*Body)(std::size_t)>
+void loop_body(benchmark::State& state) {
+    const auto n = static_cast<std::size_t>(state.range(0));
+    for (auto _ : state)
+        Body(n);
+}
+
+template <void (*Body)(std::size_t)>
+void loop_check(benchmark::State& state) {
+    const auto n = static_cast<std::size_t>(state.range(0));
+    for (auto _ : state) {
+        const alloc_chaos::report r = alloc_chaos::check([n] { Body(n); });
+        if (fails(state, !r.success() || r.tested_failures() != n, "the exhaustive check did not test N attempts"))
+            break;
+    }
+    state.counters["runs"] = static_cast<double>(n + 1);
+}
+
+BENCHMARK(loop_body<pairs>)->Name("loop_body/pairs")->Arg(100)->Arg(1000)->Arg(10000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(loop_check<pairs>)->Name("loop_check/pairs")->Arg(100)->Arg(1000)->Unit(benchmark::kMillisecond);
+BENCHMARK(loop_check<pairs>)->Name("loop_check/pairs")->Arg(10000)->Iterations(1)->Unit(benchmark::kMillisecond);
+
+BENCHMARK(loop_body<map_inserts>)->Name("loop_body/map")->Arg(100)->Arg(1000)->Arg(10000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(loop_check<map_inserts>)->Name("loop_check/map")->Arg(100)->Arg(1000)->Unit(benchmark::kMillisecond);
+BENCHMARK(loop_check<map_inserts>)->Name("loop_check/map")->Arg(10000)->Iterations(1)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();

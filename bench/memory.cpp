@@ -1,0 +1,112 @@
+// Memory: the bookkeeping a check holds per observed attempt, and the peak resident memory
+// (getrusage's ru_maxrss) of a check of 1,000,000 attempts. ru_maxrss is a high-water mark of the
+// whole process, so scripts/bench runs each benchmark of this file in a process of its own
+// (--benchmark_filter), and each benchmark runs its body once outside any check before the check:
+// the peak the check adds over that is its bookkeeping.
+//
+//   memory/freed:  1,000,000 operator new/delete pairs of 64 bytes, each block freed at once;
+//   memory/live:   1,000,000 blocks of 16 bytes, all live until the body returns (the worst case
+//                  for the live-block table).
+//
+// The check is failure_range(N - 2, N): the baseline run and the two injected runs that go the
+// furthest, so it reaches the peak of an exhaustive check (the baseline's signatures, and those
+// of a run that makes N - 1 attempts, and the live-block table at its largest) in three runs.
+// memory/*/10, failure_range(N - 10, N) in a process of its own, shows that more runs do not
+// raise that peak.
+
+#include "../lib/signature_log.hpp"  // the size of one recorded attempt, for the computed figure
+
+#include <alloc_chaos/checker.hpp>
+
+#include <benchmark/benchmark.h>
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <bit>
+#include <cstddef>
+#include <new>
+#include <vector>
+
+namespace {
+
+constexpr std::size_t attempts = 1'000'000;
+
+long peak_rss_kib() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return usage.ru_maxrss;
+}
+
+// Where the live body keeps its blocks: allocated before anything is measured, and not observed.
+std::vector<void*> slots;
+
+void freed_body() {
+    for (std::size_t i = 0; i < attempts; ++i) {
+        void* p = ::operator new(64);
+        benchmark::DoNotOptimize(p);
+        ::operator delete(p, 64);
+    }
+}
+
+void live_body() {
+    struct release_all {
+        std::size_t live = 0;
+        ~release_all() {
+            for (std::size_t i = 0; i < live; ++i)
+                ::operator delete(slots[i], 16);
+        }
+    } blocks;
+    for (std::size_t i = 0; i < attempts; ++i) {
+        slots[i] = ::operator new(16);
+        ++blocks.live;
+    }
+}
+
+// What the data structures hold at the peak, per attempt. A signature log is a power of two
+// >= 1024 entries; the live-block table a power of two >= 256 slots of 16 bytes, at most half
+// full, and while it grows the old array and the new one are both allocated. The peak is the
+// larger of: the first baseline run (its log, the table growing to its largest), and an injected
+// run (the baseline's log, its own, the table at its largest).
+double computed_bytes_per_attempt(std::size_t live) {
+    const std::size_t log_entries = std::max<std::size_t>(1024, std::bit_ceil(attempts));
+    const double log = static_cast<double>(log_entries * sizeof(alloc_chaos::detail::signature));
+    const double table = live == 0 ? 16.0 * 256 : 16.0 * static_cast<double>(std::bit_ceil(2 * (live + 1)));
+    return std::max(log + 1.5 * table, 2 * log + table) / static_cast<double>(attempts);
+}
+
+// The check of `body` with its last state.range(0) attempts failed, one run each.
+void measure(benchmark::State& state, void (*body)(), std::size_t live) {
+    const auto injected = static_cast<std::size_t>(state.range(0));
+    slots.assign(live, nullptr);
+    const long before = peak_rss_kib();
+    body();  // the body's own peak, outside any check
+    const long body_peak = peak_rss_kib();
+    std::size_t observed = 0;
+    for (auto _ : state) {
+        const alloc_chaos::report r =
+            alloc_chaos::checker{}.failure_range(attempts - injected, attempts).run(body);
+        observed = r.baseline_allocations();
+        if (observed != attempts || r.injected_failures() != injected || !r.baseline().findings().empty())
+            state.SkipWithError("the check did not observe 1,000,000 attempts cleanly");
+    }
+    const long check_peak = peak_rss_kib();
+    const double added = 1024.0 * static_cast<double>(check_peak - body_peak);
+    state.counters["attempts"] = static_cast<double>(observed);
+    state.counters["peak_rss_before_kib"] = static_cast<double>(before);
+    state.counters["peak_rss_body_kib"] = static_cast<double>(body_peak);
+    state.counters["peak_rss_check_kib"] = static_cast<double>(check_peak);
+    state.counters["bytes_per_attempt"] = added / static_cast<double>(attempts);
+    state.counters["computed_bytes_per_attempt"] = computed_bytes_per_attempt(live);
+    state.counters["report_bytes_per_target"] = static_cast<double>(sizeof(alloc_chaos::attempt));
+}
+
+void memory_freed(benchmark::State& state) { measure(state, freed_body, 0); }
+void memory_live(benchmark::State& state) { measure(state, live_body, attempts); }
+
+BENCHMARK(memory_freed)->Name("memory/freed")->Arg(2)->Arg(10)->Iterations(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(memory_live)->Name("memory/live")->Arg(2)->Arg(10)->Iterations(1)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();

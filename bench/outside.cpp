@@ -1,0 +1,64 @@
+// Outside a check. Built twice from this one source: bench_outside_bridge links the global
+// operator new/delete bridge, bench_outside_plain does not. scripts/bench runs them alternately
+// and divides the bridge's time by the plain one's, benchmark by benchmark: rule 4 of the design
+// ("nothing changes outside an active check") in numbers. Both also time chaos_memory_resource
+// against its upstream called directly, side by side in the same process.
+
+#include <alloc_chaos/chaos_memory_resource.hpp>
+
+#include <benchmark/benchmark.h>
+
+#include <cstddef>
+#include <map>
+#include <memory_resource>
+#include <new>
+#include <string>
+
+namespace {
+
+// One new/delete pair of state.range(0) bytes per iteration, as std::allocator makes them.
+void new_delete(benchmark::State& state) {
+    const auto size = static_cast<std::size_t>(state.range(0));
+    for (auto _ : state) {
+        void* p = ::operator new(size);
+        benchmark::DoNotOptimize(p);
+        ::operator delete(p, size);
+    }
+}
+BENCHMARK(new_delete)->Arg(16)->Arg(64)->Arg(1024);
+
+// A realistic mix: a std::map<int, std::string> of 1,000 entries built and destroyed; 24 strings
+// in 40 are longer than the small-string buffer, so about 1,600 allocations per iteration.
+void map_1000(benchmark::State& state) {
+    for (auto _ : state) {
+        std::map<int, std::string> m;
+        for (int i = 0; i < 1000; ++i)
+            m.emplace(i, std::string(static_cast<std::size_t>(i % 40), 'x'));
+        benchmark::DoNotOptimize(m);
+    }
+}
+BENCHMARK(map_1000);
+
+// allocate/deallocate pairs on `resource`, reached through a pointer the compiler cannot see
+// through, so that no call is devirtualised for one resource and not for another.
+void resource_pairs(benchmark::State& state, std::pmr::memory_resource* resource) {
+    const auto size = static_cast<std::size_t>(state.range(0));
+    constexpr std::size_t align = alignof(std::max_align_t);
+    benchmark::DoNotOptimize(resource);
+    for (auto _ : state) {
+        void* p = resource->allocate(size, align);
+        benchmark::DoNotOptimize(p);
+        resource->deallocate(p, size, align);
+    }
+}
+
+alloc_chaos::chaos_memory_resource checked_resource{alloc_chaos::deallocation_checks::on};
+alloc_chaos::chaos_memory_resource unchecked_resource{alloc_chaos::deallocation_checks::off};
+
+BENCHMARK_CAPTURE(resource_pairs, upstream, std::pmr::new_delete_resource())->Arg(16)->Arg(64)->Arg(1024);
+BENCHMARK_CAPTURE(resource_pairs, chaos_checks_on, &checked_resource)->Arg(16)->Arg(64)->Arg(1024);
+BENCHMARK_CAPTURE(resource_pairs, chaos_checks_off, &unchecked_resource)->Arg(16)->Arg(64)->Arg(1024);
+
+}  // namespace
+
+BENCHMARK_MAIN();
