@@ -2,6 +2,7 @@
 
 #include "engine.hpp"
 #include "runner.hpp"
+#include "selection.hpp"
 
 #include <algorithm>
 #include <new>
@@ -41,9 +42,31 @@ checker& checker::stop_on_failure(bool stop) noexcept {
 }
 
 checker& checker::only_failure(std::size_t index) noexcept {
-    only_failure_ = true;
+    selected_ = selected::only;
     first_ = index;
     last_ = index == all ? all : index + 1;
+    return *this;
+}
+
+checker& checker::sample(std::size_t n, std::uint64_t seed) {
+    if (n == 0) {
+        unobserved own_error;
+        throw std::invalid_argument("alloc_chaos::checker::sample(0, " + std::to_string(seed) +
+                                    "): a sample of no target tests nothing; draw at least 1");
+    }
+    selected_ = selected::sample;
+    sample_count_ = n;
+    sample_seed_ = seed;
+    return *this;
+}
+
+checker& checker::mode(failure_mode m) noexcept {
+    mode_ = m;
+    return *this;
+}
+
+checker& checker::trap_at(std::size_t target) noexcept {
+    trap_ = target;
     return *this;
 }
 
@@ -57,7 +80,7 @@ checker& checker::failure_range(std::size_t first, std::size_t last) {
                 << ", " << first + 1 << ") for the single target " << first;
         throw std::invalid_argument(message.str());
     }
-    only_failure_ = false;
+    selected_ = selected::range;
     first_ = first;
     last_ = last;
     return *this;
@@ -89,7 +112,18 @@ checker& checker::leak_tracking(bool track) noexcept {
     return *this;
 }
 
+detail::selection checker::selection() const {
+    detail::selection s;
+    s.how = static_cast<detail::selection::kind>(selected_);
+    s.first = first_;
+    s.last = last_;
+    s.count = sample_count_;
+    s.seed = sample_seed_;
+    return s;
+}
+
 report checker::run_body(detail::body_ref body) const {
+    const detail::environment_overrides environment = detail::read_environment();
     detail::active_check active;
     detail::runner runs(body, leak_tracking_);
     for (std::size_t i = 0; i < warmup_runs_; ++i)
@@ -98,15 +132,17 @@ report checker::run_body(detail::body_ref body) const {
     r.bridge_required_ = require_global_bridge_;
     r.bridge_observed_ = detail::probe_bridge();
 
-    std::ostringstream selection;
-    if (only_failure_)
-        selection << "only_failure(" << first_ << ")";
-    else if (first_ != 0 || last_ != all)
-        selection << "failure_range(" << first_ << ", " << last_ << ")";
-    r.narrowing_ = selection.str();
+    const detail::selection chosen = environment.targets.value_or(selection());
+    r.mode_ = environment.mode.value_or(mode_);
+    const std::optional<std::size_t> trap = environment.trap ? environment.trap : trap_;
+    r.narrowing_ = chosen.narrowing();
+    if (environment.mode)  // a replay, never a success, even when it selects everything
+        r.narrowing_ += (r.narrowing_.empty() ? "" : " ") + std::string("ALLOC_CHAOS_MODE=") +
+                        std::string(to_string(*environment.mode));
+    r.selection_ = r.narrowing_;
     if (max_failures_ != all)
-        selection << (selection.tellp() > 0 ? ", " : "") << "max_failures(" << max_failures_ << ")";
-    r.selection_ = selection.str();
+        r.selection_ += (r.selection_.empty() ? "" : ", ") + std::string("max_failures(") +
+                        std::to_string(max_failures_) + ")";
     r.baseline_runs_requested_ = stability_runs_;
 
     r.baseline_ = to_baseline(runs.first_baseline());
@@ -126,26 +162,32 @@ report checker::run_body(detail::body_ref body) const {
     if (!r.baseline_stable() || (r.bridge_required_ && !r.bridge_observed_) || has_findings(r))
         return r;
 
-    const std::size_t observed = r.baseline_allocations();
-    const std::size_t first = first_;
-    const std::size_t last = last_ == all ? std::max(observed, first) : last_;
-    const std::size_t capped_last = max_failures_ >= last - first ? last : first + max_failures_;
-    const std::size_t run_last = std::min(capped_last, std::max(observed, first));
-    r.beyond_observed_ = capped_last - std::max(first, std::min(capped_last, observed));
+    const detail::selection::resolved targets = chosen.resolve(r.baseline_allocations(), max_failures_);
+    r.beyond_observed_ = targets.beyond;
+    if (chosen.how == detail::selection::kind::sample)
+        r.sampled_ = targets.targets;
+    std::vector<failure_mode> modes;
+    if (r.mode_ != failure_mode::persistent)
+        modes.push_back(failure_mode::once);
+    if (r.mode_ != failure_mode::once)
+        modes.push_back(failure_mode::persistent);
 
-    for (std::size_t target = first; target < run_last; ++target) {
-        detail::run_result run = runs.inject(target);
-        r.attempts_.emplace_back(target, run.attempts, run.injected, run.outcome, std::move(run.message),
-                                 std::move(run.findings));
-        const bool more = target + 1 < run_last;
-        if (run.aborted) {
-            if (more)
-                r.stop_reason_ = "the body ended the check with abort_check";
-            break;
-        }
-        if (stop_on_failure_ && !r.attempts_.back().success() && more) {
-            r.stop_reason_ = "stop_on_failure ended the check at its first failed run";
-            break;
+    for (std::size_t i = 0; i < targets.targets.size(); ++i) {
+        const std::size_t target = targets.targets[i];
+        for (failure_mode m : modes) {
+            detail::run_result run = runs.inject(target, m, trap == target);
+            r.attempts_.emplace_back(target, run.attempts, run.injected, run.outcome, std::move(run.message),
+                                     std::move(run.findings), m, run.failures);
+            const bool more = i + 1 < targets.targets.size() || m != modes.back();
+            if (run.aborted) {
+                if (more)
+                    r.stop_reason_ = "the body ended the check with abort_check";
+                return r;
+            }
+            if (stop_on_failure_ && !r.attempts_.back().success() && more) {
+                r.stop_reason_ = "stop_on_failure ended the check at its first failed run";
+                return r;
+            }
         }
     }
     return r;

@@ -3,7 +3,11 @@
 #include "block_table.hpp"
 
 #include <alloc_chaos/current_run.hpp>
+#include <alloc_chaos/debugging.hpp>
+#include <alloc_chaos/forbid_allocations.hpp>
 
+#include <csignal>
+#include <sstream>
 #include <stdexcept>
 #include <utility>
 
@@ -11,6 +15,27 @@ namespace alloc_chaos::detail {
 
 constinit thread_local run_state* observed_run = nullptr;
 constinit thread_local run_state* current_run_state = nullptr;
+constinit thread_local int forbidden_depth = 0;
+
+namespace {
+
+// Records an attempt made inside forbid_allocations as a finding of the run; serves it uncounted.
+void forbidden_attempt(run_state& run, const allocation& asked) noexcept {
+    run.pending = no_target;
+    if (run.findings == nullptr)
+        return;
+    unobserved bookkeeping;
+    try {
+        std::ostringstream message;
+        message << asked.operation() << " size=" << asked.size() << " align=" << asked.alignment()
+                << (asked.nothrow() ? " nothrow" : "") << " inside forbid_allocations, after " << asked.index()
+                << (asked.index() == 1 ? " attempt" : " attempts");
+        run.findings->emplace_back(finding_kind::forbidden_allocation, asked, message.str());
+    } catch (...) {  // out of memory for the finding itself
+    }
+}
+
+}  // namespace
 
 namespace {
 constinit thread_local bool check_running = false;
@@ -18,6 +43,10 @@ constinit thread_local bool check_running = false;
 
 std::optional<allocation> observe_observed_attempt(run_state& run, operation op, std::size_t size,
                                                    std::size_t alignment, bool nothrow) noexcept {
+    if (forbidden_depth > 0) [[unlikely]] {
+        forbidden_attempt(run, allocation(run.attempts, op, size, alignment, nothrow));
+        return std::nullopt;  // served, and no attempt: the code promised not to allocate at all
+    }
     const std::size_t index = run.attempts++;
     const signature asked{size, alignment, op, nothrow};
     if (run.signatures != nullptr)
@@ -27,12 +56,19 @@ std::optional<allocation> observe_observed_attempt(run_state& run, operation op,
         if (expected == nullptr || *expected != asked)
             run.divergence = index;
     }
-    if (index != run.target) {
+    const bool fails = index == run.target || (run.persistent && run.target != no_target && index > run.target);
+    if (!fails) {
         run.pending = index;
         return std::nullopt;
     }
-    run.injected.emplace(index, op, size, alignment, nothrow);
-    return run.injected;
+    const allocation failed(index, op, size, alignment, nothrow);
+    ++run.failures;
+    if (index == run.target)
+        run.injected = failed;
+    break_on_injected_failure(failed);
+    if (index == run.target && run.trap)
+        std::raise(SIGTRAP);
+    return failed;
 }
 
 void observe_allocated_block(run_state& run, void* block) noexcept {
@@ -66,6 +102,14 @@ void abandon_check() noexcept {
 }  // namespace alloc_chaos::detail
 
 namespace alloc_chaos {
+
+[[gnu::noinline]] void break_on_injected_failure(const allocation& failed) noexcept {
+    asm volatile("" : : "r"(&failed) : "memory");  // a call no optimiser may remove
+}
+
+forbid_allocations::forbid_allocations() noexcept { ++detail::forbidden_depth; }
+
+forbid_allocations::~forbid_allocations() { --detail::forbidden_depth; }
 
 bool report_finding(finding_kind kind, std::optional<allocation> concerned, std::string_view message) noexcept {
     detail::run_state* run = detail::current_run_state;

@@ -29,7 +29,13 @@ struct run_state {
     std::optional<std::size_t> divergence;    // the first attempt that did not
     std::size_t pending = no_target;     // the attempt served last, until its block is reported
     std::vector<finding>* findings = nullptr; // what sources reported during the run
+    bool persistent = false;             // every attempt after the target fails too
+    bool trap = false;                   // raise SIGTRAP when the target is failed
+    std::size_t failures = 0;            // attempts failed
 };
+
+// Depth of the forbid_allocations scopes open on this thread.
+extern constinit thread_local int forbidden_depth;
 
 // The run in progress on this thread, observed or inside `unobserved`; nullptr between runs.
 extern constinit thread_local run_state* current_run_state;

@@ -1,7 +1,9 @@
 #include <alloc_chaos/report.hpp>
 
 #include <algorithm>
+#include <optional>
 #include <ostream>
+#include <vector>
 #include <span>
 #include <sstream>
 
@@ -64,6 +66,18 @@ void print_ending(std::ostream& out, outcome o, const std::string& message) {
         out << " \u2014 " << message;
 }
 
+// The distinct targets the runs tested (a target runs twice in failure_mode::both).
+std::size_t tested_targets(const report& r) {
+    std::size_t count = 0;
+    std::optional<std::size_t> previous;
+    for (const attempt& a : r.attempts())
+        if (previous != a.target()) {
+            ++count;
+            previous = a.target();
+        }
+    return count;
+}
+
 void print_headline(std::ostream& out, const report& r, verdict v) {
     out << "alloc-chaos check ";
     const std::size_t observed = r.baseline_allocations();
@@ -96,8 +110,8 @@ void print_headline(std::ostream& out, const report& r, verdict v) {
             out << "FAILED: the baseline run";
             if (number > 1)  // a stability run: the first one found nothing
                 out << ' ' << number << " of " << r.baseline_runs_requested();
-            out << ", with nothing failed, already leaks or misuses memory\n"
-                << "  fix: the body's success path must free what it allocates and release it as allocated; no "
+            out << ", with nothing failed, already has findings\n"
+                << "  fix: the body's success path must be clean (no leak, no misuse, no forbidden allocation); no "
                    "failure was injected\n";
             return;
         }
@@ -111,8 +125,8 @@ void print_headline(std::ostream& out, const report& r, verdict v) {
         return;
     }
     case verdict::partial:
-        if (r.tested_failures() < observed)
-            out << "PARTIAL: tested " << r.tested_failures() << " of " << counted{observed, "observed attempt"}
+        if (tested_targets(r) < observed)
+            out << "PARTIAL: tested " << tested_targets(r) << " of " << counted{observed, "observed attempt"}
                 << "; a partial check never passes\n";
         else
             out << "PARTIAL: every observed attempt was tested, but " << r.narrowing()
@@ -189,39 +203,73 @@ void print_baseline(std::ostream& out, const report& r) {
         }
 }
 
-void print_failed_run(std::ostream& out, const attempt& a) {
+// "ALLOC_CHAOS_ONLY=3", with the mode when the check did not run in failure_mode::once alone.
+void print_replay(std::ostream& out, const report& r, const attempt& a) {
+    out << "      replay: ALLOC_CHAOS_ONLY=" << a.target();
+    if (r.mode() != failure_mode::once)
+        out << " ALLOC_CHAOS_MODE=" << a.mode();
+    out << '\n';
+}
+
+void print_failed_run(std::ostream& out, const report& r, const attempt& a) {
     out << "  ";
     if (a.injected())
         out << *a.injected_allocation();
     else
         out << '#' << a.target() << " not reached (the run observed " << counted{a.observed_allocations(), "attempt"}
             << ')';
+    if (a.mode() == failure_mode::persistent)
+        out << ", persistent (" << counted{a.failed_attempts(), "attempt"} << " failed)";
+    else if (r.mode() == failure_mode::both)
+        out << ", once";
     out << ": ";
     print_ending(out, a.outcome(), a.message());
     out << '\n';
     print_findings(out, a.findings());
+    print_replay(out, r, a);
 }
 
 void print_untested(std::ostream& out, const report& r) {
     const std::size_t observed = r.baseline_allocations();
-    const auto runs = r.attempts();
-    const std::size_t first = runs.empty() ? observed : runs.front().target();
-    const std::size_t last = runs.empty() ? observed : runs.back().target() + 1;
-    out << "  not tested: " << counted{observed - runs.size(), "attempt"} << " (";
+    std::vector<bool> tested(observed, false);
+    for (const attempt& a : r.attempts())
+        if (a.target() < observed)
+            tested[a.target()] = true;
+    out << "  not tested: " << counted{observed - tested_targets(r), "attempt"} << " (";
     const char* separator = "";
-    auto range = [&](std::size_t from, std::size_t to) {
-        if (from == to)
-            return;
+    std::size_t ranges = 0;
+    for (std::size_t from = 0; from < observed;) {
+        if (tested[from]) {
+            ++from;
+            continue;
+        }
+        std::size_t to = from;
+        while (to < observed && !tested[to])
+            ++to;
+        if (ranges++ == 20) {  // a sample leaves many gaps: name the first ones
+            out << separator << "...";
+            break;
+        }
         out << separator << '#' << from;
         if (to - from > 1)
             out << "..#" << to - 1;
         separator = ", ";
-    };
-    range(0, first);
-    range(last, observed);
+        from = to;
+    }
     out << ")";
     if (!r.selection().empty())
         out << ", selected by " << r.selection();
+    out << '\n';
+}
+
+// "sampled: sample(5, 42) drew #3, #17, #20, #41, #99".
+void print_sample(std::ostream& out, const report& r) {
+    out << "  sampled: " << r.narrowing() << " drew";
+    const char* separator = " ";
+    for (std::size_t target : r.sampled_targets()) {
+        out << separator << '#' << target;
+        separator = ", ";
+    }
     out << '\n';
 }
 
@@ -263,14 +311,19 @@ std::ostream& operator<<(std::ostream& out, const report& r) {
         out << "  hint: " << r.hint() << '\n';
     if (v == verdict::invalid || first_finding_baseline(r).first != nullptr)
         return out;
-    out << "  failures: " << r.tested_failures() << " tested, " << r.injected_failures() << " injected, of "
-        << counted{r.baseline_allocations(), "observed attempt"} << '\n';
+    out << "  failures: " << r.tested_failures() << " tested";
+    if (r.mode() == failure_mode::persistent)
+        out << " in persistent mode";
+    else if (r.mode() == failure_mode::both)
+        out << " (each target once and persistent)";
+    out << ", " << r.injected_failures() << " injected, of " << counted{r.baseline_allocations(), "observed attempt"}
+        << '\n';
     std::size_t shown = 0, hidden = 0;
     for (const attempt& a : r.attempts()) {
         if (a.success())
             continue;
         if (shown++ < failed_runs_shown)
-            print_failed_run(out, a);
+            print_failed_run(out, r, a);
         else
             ++hidden;
     }
@@ -279,7 +332,9 @@ std::ostream& operator<<(std::ostream& out, const report& r) {
             << " (report::attempts() holds them all)\n";
     if (r.stopped_early())
         out << "  stopped early: " << r.stop_reason() << '\n';
-    if (r.tested_failures() < r.baseline_allocations())
+    if (!r.sampled_targets().empty())
+        print_sample(out, r);
+    if (tested_targets(r) < r.baseline_allocations())
         print_untested(out, r);
     if (r.targets_beyond_observed() > 0)
         out << "  not run: " << counted{r.targets_beyond_observed(), "selected target"} << " at or beyond the "

@@ -76,13 +76,17 @@ run_result runner::first_baseline() {
 
 run_result runner::repeat_baseline() { return run(kind::repeat_baseline, no_target); }
 
-run_result runner::inject(std::size_t target) { return run(kind::injected, target); }
+run_result runner::inject(std::size_t target, failure_mode mode, bool trap) {
+    return run(kind::injected, target, mode, trap);
+}
 
-run_result runner::run(kind k, std::size_t target) {
+run_result runner::run(kind k, std::size_t target, failure_mode mode, bool trap) {
     current_.clear();
     std::vector<finding> reported;
     run_state run;
     run.target = target;
+    run.persistent = mode == failure_mode::persistent;
+    run.trap = trap;
     run.signatures = &current_;
     run.findings = &reported;
     if (k != kind::first_baseline) {
@@ -103,6 +107,7 @@ run_result runner::run(kind k, std::size_t target) {
 
     result.attempts = run.attempts;
     result.injected = run.injected;
+    result.failures = run.failures;
     result.findings = divergence(run, k);
     result.findings.insert(result.findings.end(), std::make_move_iterator(reported.begin()),
                            std::make_move_iterator(reported.end()));

@@ -8,6 +8,7 @@
 #include "signature_log.hpp"
 
 #include <alloc_chaos/checker.hpp>
+#include <alloc_chaos/failure_mode.hpp>
 #include <alloc_chaos/finding.hpp>
 #include <alloc_chaos/outcome.hpp>
 
@@ -26,6 +27,7 @@ struct run_result {
     alloc_chaos::outcome outcome = outcome::completed;
     std::string message;
     std::vector<finding> findings;
+    std::size_t failures = 0;  // attempts failed: the target, and in persistent mode every later one
 };
 
 // True when a real operator new/delete pair reaches the engine through the global bridge.
@@ -41,13 +43,14 @@ public:
     run_result first_baseline();
     // A further baseline run: every attempt must match the first run's.
     run_result repeat_baseline();
-    // A run failing attempt `target`: the attempts before it must match the baseline's.
-    run_result inject(std::size_t target);
+    // A run failing attempt `target` (and every later one in persistent mode), raising SIGTRAP
+    // there when `trap`: the attempts before it must match the baseline's.
+    run_result inject(std::size_t target, failure_mode mode, bool trap);
 
 private:
     enum class kind { first_baseline, repeat_baseline, injected };
 
-    run_result run(kind k, std::size_t target);
+    run_result run(kind k, std::size_t target, failure_mode mode = failure_mode::once, bool trap = false);
     std::vector<finding> divergence(const run_state& run, kind k) const;
     std::vector<finding> leaks();
 

@@ -6,7 +6,10 @@
 #include <alloc_chaos/chaos_memory_resource.hpp>
 #include <alloc_chaos/checker.hpp>
 #include <alloc_chaos/current_run.hpp>
+#include <alloc_chaos/debugging.hpp>
+#include <alloc_chaos/failure_mode.hpp>
 #include <alloc_chaos/finding.hpp>
+#include <alloc_chaos/forbid_allocations.hpp>
 #include <alloc_chaos/injected_bad_alloc.hpp>
 #include <alloc_chaos/operation.hpp>
 #include <alloc_chaos/outcome.hpp>

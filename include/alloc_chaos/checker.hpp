@@ -1,10 +1,13 @@
 #ifndef ALLOC_CHAOS_CHECKER_HPP
 #define ALLOC_CHAOS_CHECKER_HPP
 
+#include <alloc_chaos/failure_mode.hpp>
 #include <alloc_chaos/report.hpp>
 
 #include <concepts>
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <functional>
 #include <limits>
 #include <memory>
@@ -14,6 +17,7 @@
 namespace alloc_chaos {
 
 namespace detail {
+struct selection;
 // A non-owning, allocation-free reference to the body under check.
 struct body_ref {
     void* object;
@@ -38,11 +42,19 @@ public:
     checker& max_failures(std::size_t n) noexcept;
     // Stops after the first target run that is not a success.
     checker& stop_on_failure(bool stop = true) noexcept;
-    // Selects the single target `index` (replaces failure_range).
+    // Selects the single target `index` (replaces failure_range and sample).
     checker& only_failure(std::size_t index) noexcept;
-    // Selects the targets first, first + 1, ..., last - 1 (replaces only_failure);
+    // Selects the targets first, first + 1, ..., last - 1 (replaces only_failure and sample);
     // first >= last throws std::invalid_argument.
     checker& failure_range(std::size_t first, std::size_t last);
+    // Selects n targets drawn uniformly without replacement from the observed attempts, the same
+    // for the same seed (replaces only_failure and failure_range); n = 0 throws std::invalid_argument.
+    checker& sample(std::size_t n, std::uint64_t seed);
+    // Which attempts a target run fails: the target alone (once, the default), the target and
+    // every later attempt (persistent), or each target run in both modes; see failure_mode.
+    checker& mode(failure_mode m) noexcept;
+    // Raises SIGTRAP when the run failing attempt #target fails it, so a debugger stops there.
+    checker& trap_at(std::size_t target) noexcept;
     // Baseline runs in all (default 1), which must agree on the attempt count; 0 throws std::invalid_argument.
     checker& stability_runs(std::size_t n);
     // Whether the global operator new/delete bridge must be observed (default true).
@@ -71,12 +83,19 @@ private:
     static constexpr std::size_t all = std::numeric_limits<std::size_t>::max();
 
     report run_body(detail::body_ref body) const;
+    detail::selection selection() const;
+
+    enum class selected { all, only, range, sample };
 
     std::size_t max_failures_ = all;
     bool stop_on_failure_ = false;
-    bool only_failure_ = false;
-    std::size_t first_ = 0;
-    std::size_t last_ = all;
+    selected selected_ = selected::all;
+    std::size_t first_ = 0;  // only, range
+    std::size_t last_ = 0;
+    std::size_t sample_count_ = 0;
+    std::uint64_t sample_seed_ = 0;
+    failure_mode mode_ = failure_mode::once;
+    std::optional<std::size_t> trap_;
     std::size_t stability_runs_ = 1;
     bool require_global_bridge_ = true;
     std::size_t warmup_runs_ = 0;

@@ -20,10 +20,11 @@ enum class finding_kind {
     overrun,             // a write past the end of a block (its guard bytes changed)
     divergence,          // the run's attempts before its target differ from the baseline's
     broken_guarantee,    // a strong_guarantee's object changed although the operation failed
+    forbidden_allocation,  // an allocation attempt inside forbid_allocations
 };
 
 // "leak", "double free", "size mismatch", "alignment mismatch", "foreign pointer", "overrun",
-// "divergence", "broken guarantee".
+// "divergence", "broken guarantee", "forbidden allocation".
 std::string_view to_string(finding_kind kind) noexcept;
 
 std::ostream& operator<<(std::ostream& out, finding_kind kind);

@@ -2,6 +2,7 @@
 #define ALLOC_CHAOS_REPORT_HPP
 
 #include <alloc_chaos/allocation.hpp>
+#include <alloc_chaos/failure_mode.hpp>
 #include <alloc_chaos/finding.hpp>
 #include <alloc_chaos/outcome.hpp>
 
@@ -46,9 +47,11 @@ class attempt {
 public:
     attempt(std::size_t target, std::size_t observed_allocations,
             std::optional<alloc_chaos::allocation> injected, alloc_chaos::outcome o, std::string message,
-            std::vector<finding> findings = {})
+            std::vector<finding> findings = {}, failure_mode mode = failure_mode::once,
+            std::size_t failed_attempts = 0)
         : target_(target), observed_(observed_allocations), injected_(injected), outcome_(o),
-          message_(std::move(message)), findings_(std::move(findings)) {}
+          message_(std::move(message)), findings_(std::move(findings)), mode_(mode),
+          failed_(failed_attempts != 0 ? failed_attempts : (injected ? 1 : 0)) {}
 
     // The index of the attempt this run was to fail.
     std::size_t target() const noexcept { return target_; }
@@ -64,6 +67,10 @@ public:
     const std::string& message() const noexcept { return message_; }
     // What the run found on its failure path: leaks, misuse, divergence, a broken guarantee.
     std::span<const finding> findings() const noexcept { return findings_; }
+    // failure_mode::once or failure_mode::persistent: which attempts the run failed.
+    failure_mode mode() const noexcept { return mode_; }
+    // The attempts the run failed: 1 in once mode, the target and every later one in persistent.
+    std::size_t failed_attempts() const noexcept { return failed_; }
     // Injected, ended in `completed` or `bad_alloc`, and found nothing.
     bool success() const noexcept {
         return injected() && outcome_ != alloc_chaos::outcome::exception && findings_.empty();
@@ -76,6 +83,8 @@ private:
     alloc_chaos::outcome outcome_;
     std::string message_;
     std::vector<finding> findings_;
+    failure_mode mode_;
+    std::size_t failed_;
 };
 
 // Thrown by report::assert_success(); what() is the whole rendered report.
@@ -96,7 +105,9 @@ public:
     void assert_success() const;
     // True when the check was partial: some observed attempt was not tested, or only_failure or
     // failure_range narrowed the selection (a debugging aid, never a success).
-    bool truncated() const noexcept { return !narrowing_.empty() || attempts_.size() < baseline_allocations(); }
+    bool truncated() const noexcept {
+        return !narrowing_.empty() || attempts_.size() < baseline_allocations() * (mode_ == failure_mode::both ? 2 : 1);
+    }
 
     // True when the probe saw the global operator new/delete bridge.
     bool bridge_observed() const noexcept { return bridge_observed_; }
@@ -125,7 +136,12 @@ public:
 
     // Why the selection left attempts untested, for people: "failure_range(3, 7)", empty when it selected all.
     const std::string& selection() const noexcept { return selection_; }
-    // The only_failure or failure_range call that narrowed the selection, empty when none did.
+    // The mode the target runs were made in (failure_mode::both: each target twice).
+    failure_mode mode() const noexcept { return mode_; }
+    // The targets sample(n, seed) drew, increasing; empty without sample.
+    std::span<const std::size_t> sampled_targets() const noexcept { return sampled_; }
+    // The only_failure, failure_range, sample call or the ALLOC_CHAOS_* environment setting that
+    // narrowed the selection, empty when none did.
     const std::string& narrowing() const noexcept { return narrowing_; }
     // True when stop_on_failure or an abort_check ended the check before every selected target ran.
     bool stopped_early() const noexcept { return !stop_reason_.empty(); }
@@ -147,6 +163,8 @@ private:
     std::vector<attempt> attempts_;
     std::string selection_;
     std::string narrowing_;
+    failure_mode mode_ = failure_mode::once;
+    std::vector<std::size_t> sampled_;
     std::size_t baseline_runs_requested_ = 1;
     std::string hint_;
     std::string stop_reason_;
