@@ -3,6 +3,7 @@
 #include "engine.hpp"
 #include "runner.hpp"
 #include "selection.hpp"
+#include "stack_trace.hpp"
 
 #include <algorithm>
 #include <new>
@@ -27,6 +28,49 @@ bool has_findings(const report& r) {
 bool has_leaks(const baseline_run& b) {
     const auto found = b.findings();
     return std::any_of(found.begin(), found.end(), [](const finding& f) { return f.kind() == finding_kind::leak; });
+}
+
+// attempt::success() of the run's entry, before it is made.
+bool succeeded(const detail::run_result& run) {
+    return run.injected && run.outcome != outcome::exception && run.findings.empty();
+}
+
+// A run's leaked blocks whose stacks a rerun takes, at most; the report names ten.
+constexpr std::size_t block_stacks_taken = 100;
+
+// The attempts that allocated the blocks a run leaked, increasing, at most block_stacks_taken.
+std::vector<std::size_t> leaked_attempts(std::span<const finding> found) {
+    std::vector<std::size_t> leaked;
+    for (const finding& f : found)
+        if (f.kind() == finding_kind::leak && f.allocation() && leaked.size() < block_stacks_taken)
+            leaked.push_back(f.allocation()->index());
+    std::sort(leaked.begin(), leaked.end());
+    leaked.erase(std::unique(leaked.begin(), leaked.end()), leaked.end());
+    return leaked;
+}
+
+// The findings, each leak among `leaked` given the stack its rerun took, when the rerun leaked
+// the same block again (a body that does not repeat itself gets no stack rather than a wrong one).
+std::vector<finding> with_block_stacks(std::span<const finding> found, std::span<const std::size_t> leaked,
+                                       std::span<const detail::raw_stack> taken, std::span<const finding> again,
+                                       detail::symbolizer& symbols) {
+    std::vector<finding> given;
+    given.reserve(found.size());
+    for (const finding& f : found) {
+        const auto at = f.allocation() ? std::lower_bound(leaked.begin(), leaked.end(), f.allocation()->index())
+                                       : leaked.end();
+        const bool repeated = f.kind() == finding_kind::leak && at != leaked.end() &&
+                              *at == f.allocation()->index() &&
+                              std::any_of(again.begin(), again.end(), [&](const finding& g) {
+                                  return g.kind() == finding_kind::leak && g.allocation() == f.allocation();
+                              });
+        if (repeated)
+            given.emplace_back(f.kind(), f.allocation(), f.message(),
+                               symbols.frames(taken[static_cast<std::size_t>(at - leaked.begin())]));
+        else
+            given.push_back(f);
+    }
+    return given;
 }
 
 }  // namespace
@@ -112,6 +156,11 @@ checker& checker::leak_tracking(bool track) noexcept {
     return *this;
 }
 
+checker& checker::call_stacks(bool capture) noexcept {
+    call_stacks_ = capture;
+    return *this;
+}
+
 detail::selection checker::selection() const {
     detail::selection s;
     s.how = static_cast<detail::selection::kind>(selected_);
@@ -144,16 +193,40 @@ report checker::run_body(detail::body_ref body) const {
         r.selection_ += (r.selection_.empty() ? "" : ", ") + std::string("max_failures(") +
                         std::to_string(max_failures_) + ")";
     r.baseline_runs_requested_ = stability_runs_;
+    const bool stacks = call_stacks_ && stacks_available();
+    r.call_stacks_ = call_stacks_;
+    r.missing_stacks_ = detail::stack_backend_missing();
+    detail::symbolizer symbols;
 
     r.baseline_ = to_baseline(runs.first_baseline());
+    // Where the first baseline run's leaked blocks were allocated: the next run with nothing
+    // failed takes their stacks.
+    const std::vector<std::size_t> baseline_leaks = stacks ? leaked_attempts(r.baseline_.findings())
+                                                           : std::vector<std::size_t>{};
+    std::vector<detail::raw_stack> baseline_stacks(baseline_leaks.size());
+    const auto give_baseline_stacks = [&](const baseline_run& again) {
+        if (baseline_leaks.empty())
+            return;
+        r.baseline_ = baseline_run(r.baseline_.allocations(), r.baseline_.outcome(), r.baseline_.message(),
+                                   with_block_stacks(r.baseline_.findings(), baseline_leaks, baseline_stacks,
+                                                     again.findings(), symbols));
+    };
     for (std::size_t i = 1; i < stability_runs_ && r.baseline_.outcome() == outcome::completed; ++i) {
-        r.stability_.push_back(to_baseline(runs.repeat_baseline()));
+        r.stability_.push_back(to_baseline(i == 1 ? runs.repeat_baseline(baseline_leaks, baseline_stacks.data())
+                                                  : runs.repeat_baseline()));
         if (r.stability_.back().outcome() != outcome::completed)
             break;
     }
     if (has_leaks(r.baseline_)) {
-        const bool leaks_again = r.stability_.empty() ? has_leaks(to_baseline(runs.repeat_baseline()))
-                                                      : has_leaks(r.stability_.front());
+        bool leaks_again = false;
+        if (r.stability_.empty()) {
+            const baseline_run again = to_baseline(runs.repeat_baseline(baseline_leaks, baseline_stacks.data()));
+            leaks_again = has_leaks(again);
+            give_baseline_stacks(again);
+        } else {
+            leaks_again = has_leaks(r.stability_.front());
+            give_baseline_stacks(r.stability_.front());
+        }
         if (!leaks_again)
             r.hint_ = "a second run with nothing failed leaked nothing: the body looks like it fills a cache or a "
                       "static on first use; run it once before the check with warmup_runs(1)";
@@ -175,9 +248,21 @@ report checker::run_body(detail::body_ref body) const {
     for (std::size_t i = 0; i < targets.targets.size(); ++i) {
         const std::size_t target = targets.targets[i];
         for (failure_mode m : modes) {
-            detail::run_result run = runs.inject(target, m, trap == target);
+            detail::run_result run = runs.inject(target, m, trap == target, stacks);
+            std::vector<stack_frame> stack;
+            if (stacks && !succeeded(run)) {
+                stack = symbols.frames(run.stack);
+                // A run is deterministic: made again, it allocates its leaked blocks where it did.
+                const std::vector<std::size_t> leaked = run.aborted ? std::vector<std::size_t>{}
+                                                                    : leaked_attempts(run.findings);
+                if (!leaked.empty()) {
+                    std::vector<detail::raw_stack> taken(leaked.size());
+                    const detail::run_result again = runs.inject_again(target, m, leaked, taken.data());
+                    run.findings = with_block_stacks(run.findings, leaked, taken, again.findings, symbols);
+                }
+            }
             r.attempts_.emplace_back(target, run.attempts, run.injected, run.outcome, std::move(run.message),
-                                     std::move(run.findings), m, run.failures);
+                                     std::move(run.findings), m, run.failures, std::move(stack));
             const bool more = i + 1 < targets.targets.size() || m != modes.back();
             if (run.aborted) {
                 if (more)

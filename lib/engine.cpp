@@ -35,6 +35,23 @@ void forbidden_attempt(run_state& run, const allocation& asked) noexcept {
     }
 }
 
+// Takes the stack of a served attempt when the run asked for it (a rerun finding where leaked
+// blocks were allocated). Unobserved, and no operator new: the run's attempts stay as they were.
+void take_attempt_stack(stack_request& stacks, std::size_t index) noexcept {
+    while (stacks.next < stacks.count && stacks.attempts[stacks.next] < index)
+        ++stacks.next;
+    if (stacks.next == stacks.count || stacks.attempts[stacks.next] != index)
+        return;
+    unobserved capture;
+    capture_stack(stacks.attempt_stacks[stacks.next++], stacks.body_caller);
+}
+
+// Takes the stack of the target attempt, once per run.
+void take_target_stack(stack_request& stacks) noexcept {
+    unobserved capture;
+    capture_stack(*stacks.target, stacks.body_caller);
+}
+
 }  // namespace
 
 namespace {
@@ -59,12 +76,17 @@ std::optional<allocation> observe_observed_attempt(run_state& run, operation op,
     const bool fails = index == run.target || (run.persistent && run.target != no_target && index > run.target);
     if (!fails) {
         run.pending = index;
+        if (run.stacks != nullptr) [[unlikely]]
+            take_attempt_stack(*run.stacks, index);
         return std::nullopt;
     }
     const allocation failed(index, op, size, alignment, nothrow);
     ++run.failures;
-    if (index == run.target)
+    if (index == run.target) {
         run.injected = failed;
+        if (run.stacks != nullptr && run.stacks->target != nullptr)
+            take_target_stack(*run.stacks);
+    }
     break_on_injected_failure(failed);
     if (index == run.target && run.trap)
         std::raise(SIGTRAP);

@@ -4,6 +4,7 @@
 // The engine's private side: what the checker arms, and what a run records.
 
 #include "signature_log.hpp"
+#include "stack_trace.hpp"
 
 #include <alloc_chaos/allocation.hpp>
 #include <alloc_chaos/finding.hpp>
@@ -32,6 +33,7 @@ struct run_state {
     bool persistent = false;             // every attempt after the target fails too
     bool trap = false;                   // raise SIGTRAP when the target is failed
     std::size_t failures = 0;            // attempts failed
+    stack_request* stacks = nullptr;     // the call stacks to take, unobserved; nullptr: none
 };
 
 // Depth of the forbid_allocations scopes open on this thread.

@@ -1,6 +1,7 @@
 #include <alloc_chaos/report.hpp>
 
 #include <algorithm>
+#include <filesystem>
 #include <optional>
 #include <ostream>
 #include <vector>
@@ -148,9 +149,62 @@ void print_headline(std::ostream& out, const report& r, verdict v) {
 // Leaked blocks named on the leak line; the rest are counted, so a run leaking thousands stays readable.
 constexpr std::size_t leaked_blocks_shown = 10;
 
+// How the report shows call stacks. Every line a stack adds starts with 6 or 8 spaces, then
+// "at ", "stack: ", or "#<index> " for a line ending in " allocated at", so that a reader (or a
+// test comparing report text) can recognise and skip them.
+struct stack_style {
+    bool shown = false;            // the check asked for stacks
+    std::string_view missing;      // why the build takes none; empty when it does
+    std::string directory;         // the working directory with a final '/': files under it are shortened
+
+    static constexpr std::size_t frames_shown = 12;
+};
+
+void print_frames(std::ostream& out, const stack_style& style, std::span<const stack_frame> frames,
+                  const char* indent) {
+    for (std::size_t i = 0; i < frames.size() && i < stack_style::frames_shown; ++i) {
+        const stack_frame& f = frames[i];
+        std::string_view file = f.file;
+        if (!style.directory.empty() && file.starts_with(style.directory) && file.size() > style.directory.size())
+            file.remove_prefix(style.directory.size());
+        out << indent << "at " << (f.function.empty() ? "??" : f.function) << ' ' << (file.empty() ? "??" : file)
+            << ':' << f.line << '\n';
+    }
+}
+
+// Under a failed run's line: where its injected allocation was made, or why that is not known.
+void print_injection_stack(std::ostream& out, const stack_style& style, const attempt& a) {
+    if (!style.shown || !a.injected())
+        return;
+    if (!a.stack().empty())
+        print_frames(out, style, a.stack(), "      ");
+    else if (!style.missing.empty())
+        out << "      stack: not available (" << style.missing << ")\n";
+    else
+        out << "      stack: not available (no frame of the body could be found or symbolized)\n";
+}
+
+// Under the leak line: where each leaked block it names was allocated, when known.
+void print_block_stacks(std::ostream& out, const stack_style& style, std::span<const finding> found) {
+    if (!style.shown)
+        return;
+    std::size_t blocks = 0;
+    for (const finding& f : found) {
+        if (f.kind() != finding_kind::leak)
+            continue;
+        if (blocks++ >= leaked_blocks_shown)
+            return;
+        const auto& a = f.allocation();
+        if (!a || f.stack().empty())
+            continue;
+        out << "        #" << a->index() << ' ' << a->operation() << " size=" << a->size() << " allocated at\n";
+        print_frames(out, style, f.stack(), "        ");
+    }
+}
+
 // Leaks on one line ("leaked 2 blocks, 96 bytes: #3 operator new size=64, #5 operator new
-// size=32"), every other finding on a line of its own.
-void print_findings(std::ostream& out, std::span<const finding> found) {
+// size=32"), with where each block was allocated below it, every other finding on a line of its own.
+void print_findings(std::ostream& out, std::span<const finding> found, const stack_style& style) {
     std::size_t blocks = 0, bytes = 0;
     std::ostringstream leaked;
     for (const finding& f : found) {
@@ -171,12 +225,14 @@ void print_findings(std::ostream& out, std::span<const finding> found) {
     }
     if (blocks > leaked_blocks_shown)
         leaked << ", and " << blocks - leaked_blocks_shown << " more";
-    if (blocks > 0)
+    if (blocks > 0) {
         out << "      leaked " << counted{blocks, "block"} << ", " << counted{bytes, "byte"} << ": " << leaked.str()
             << '\n';
+        print_block_stacks(out, style, found);
+    }
 }
 
-void print_baseline(std::ostream& out, const report& r) {
+void print_baseline(std::ostream& out, const report& r, const stack_style& style) {
     const auto extra = r.stability_baselines();
     out << "  baseline: ";
     print_ending(out, r.baseline().outcome(), r.baseline().message());
@@ -195,11 +251,11 @@ void print_baseline(std::ostream& out, const report& r) {
         out << (extra.back().outcome() == outcome::completed ? " attempts)" : ")");
     }
     out << '\n';
-    print_findings(out, r.baseline().findings());
+    print_findings(out, r.baseline().findings(), style);
     for (std::size_t i = 0; i < extra.size(); ++i)
         if (!extra[i].findings().empty()) {
             out << "    baseline run " << i + 2 << ":\n";
-            print_findings(out, extra[i].findings());
+            print_findings(out, extra[i].findings(), style);
         }
 }
 
@@ -211,7 +267,7 @@ void print_replay(std::ostream& out, const report& r, const attempt& a) {
     out << '\n';
 }
 
-void print_failed_run(std::ostream& out, const report& r, const attempt& a) {
+void print_failed_run(std::ostream& out, const report& r, const attempt& a, const stack_style& style) {
     out << "  ";
     if (a.injected())
         out << *a.injected_allocation();
@@ -225,7 +281,8 @@ void print_failed_run(std::ostream& out, const report& r, const attempt& a) {
     out << ": ";
     print_ending(out, a.outcome(), a.message());
     out << '\n';
-    print_findings(out, a.findings());
+    print_injection_stack(out, style, a);
+    print_findings(out, a.findings(), style);
     print_replay(out, r, a);
 }
 
@@ -302,11 +359,20 @@ void report::assert_success() const {
 }
 
 std::ostream& operator<<(std::ostream& out, const report& r) {
+    stack_style style;
+    style.shown = r.call_stacks_;
+    style.missing = r.missing_stacks_;
+    std::error_code no_directory;
+    if (const std::filesystem::path here = std::filesystem::current_path(no_directory); !no_directory)
+        style.directory = here.string() + '/';
+    if (style.directory == "/")
+        style.directory.clear();
+
     const verdict v = verdict_of(r);
     print_headline(out, r, v);
     out << "  probe: global operator new/delete bridge " << (r.bridge_observed() ? "observed" : "not observed")
         << (r.bridge_required() ? "" : " (not required)") << '\n';
-    print_baseline(out, r);
+    print_baseline(out, r, style);
     if (!r.hint().empty())
         out << "  hint: " << r.hint() << '\n';
     if (v == verdict::invalid || first_finding_baseline(r).first != nullptr)
@@ -323,7 +389,7 @@ std::ostream& operator<<(std::ostream& out, const report& r) {
         if (a.success())
             continue;
         if (shown++ < failed_runs_shown)
-            print_failed_run(out, r, a);
+            print_failed_run(out, r, a, style);
         else
             ++hidden;
     }

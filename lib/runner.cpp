@@ -30,6 +30,8 @@ std::ostream& operator<<(std::ostream& out, const signature& s) {
 // Runs the body under `run` and says how it ended. The observation ends before any handler
 // runs, so recording what escaped is never observed.
 void run_body(body_ref body, run_state& run, run_result& result) {
+    if (run.stacks != nullptr)  // a stack stops below this frame: above it are the checker and its callers
+        run.stacks->body_caller = __builtin_frame_address(0);
     try {
         observation observed(run);
         body();
@@ -74,16 +76,32 @@ run_result runner::first_baseline() {
     return result;
 }
 
-run_result runner::repeat_baseline() { return run(kind::repeat_baseline, no_target); }
-
-run_result runner::inject(std::size_t target, failure_mode mode, bool trap) {
-    return run(kind::injected, target, mode, trap);
+run_result runner::repeat_baseline(std::span<const std::size_t> attempts, raw_stack* stacks) {
+    return run(kind::repeat_baseline, no_target, failure_mode::once, false, false, attempts, stacks);
 }
 
-run_result runner::run(kind k, std::size_t target, failure_mode mode, bool trap) {
+run_result runner::inject(std::size_t target, failure_mode mode, bool trap, bool stack) {
+    return run(kind::injected, target, mode, trap, stack);
+}
+
+run_result runner::inject_again(std::size_t target, failure_mode mode, std::span<const std::size_t> attempts,
+                                raw_stack* stacks) {
+    return run(kind::injected, target, mode, false, false, attempts, stacks);
+}
+
+run_result runner::run(kind k, std::size_t target, failure_mode mode, bool trap, bool target_stack,
+                       std::span<const std::size_t> stacks_at, raw_stack* stacks) {
     current_.clear();
     std::vector<finding> reported;
+    run_result result;
+    stack_request taken;
+    taken.target = target_stack ? &result.stack : nullptr;
+    taken.attempts = stacks_at.data();
+    taken.attempt_stacks = stacks;
+    taken.count = stacks != nullptr ? stacks_at.size() : 0;
     run_state run;
+    if (taken.target != nullptr || taken.count != 0)
+        run.stacks = &taken;
     run.target = target;
     run.persistent = mode == failure_mode::persistent;
     run.trap = trap;
@@ -94,7 +112,6 @@ run_result runner::run(kind k, std::size_t target, failure_mode mode, bool trap)
         run.compare_until = k == kind::injected ? target : no_target;
     }
 
-    run_result result;
     std::vector<finding> leaked;
     if (track_blocks_) {
         blocks_.owner([](block_map& map) { return map.clear(), true; });

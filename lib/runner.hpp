@@ -6,6 +6,7 @@
 
 #include "block_table.hpp"
 #include "signature_log.hpp"
+#include "stack_trace.hpp"
 
 #include <alloc_chaos/checker.hpp>
 #include <alloc_chaos/failure_mode.hpp>
@@ -14,6 +15,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -28,6 +30,7 @@ struct run_result {
     std::string message;
     std::vector<finding> findings;
     std::size_t failures = 0;  // attempts failed: the target, and in persistent mode every later one
+    raw_stack stack;           // the target attempt's call stack, when asked for and reached; else empty
 };
 
 // True when a real operator new/delete pair reaches the engine through the global bridge.
@@ -41,16 +44,24 @@ public:
     void warm_up();
     // The first baseline run: nothing failed; its attempts are what later runs compare with.
     run_result first_baseline();
-    // A further baseline run: every attempt must match the first run's.
-    run_result repeat_baseline();
+    // A further baseline run: every attempt must match the first run's. Takes the call stack of
+    // each of `attempts` (increasing) into `stacks`, one per entry.
+    run_result repeat_baseline(std::span<const std::size_t> attempts = {}, raw_stack* stacks = nullptr);
     // A run failing attempt `target` (and every later one in persistent mode), raising SIGTRAP
-    // there when `trap`: the attempts before it must match the baseline's.
-    run_result inject(std::size_t target, failure_mode mode, bool trap);
+    // there when `trap`: the attempts before it must match the baseline's. Takes the target
+    // attempt's call stack into the result when `stack`.
+    run_result inject(std::size_t target, failure_mode mode, bool trap, bool stack = false);
+    // The same run again, without a trap, taking the call stack of each of `attempts`
+    // (increasing) into `stacks`, one per entry: where the blocks it leaked were allocated.
+    run_result inject_again(std::size_t target, failure_mode mode, std::span<const std::size_t> attempts,
+                            raw_stack* stacks);
 
 private:
     enum class kind { first_baseline, repeat_baseline, injected };
 
-    run_result run(kind k, std::size_t target, failure_mode mode = failure_mode::once, bool trap = false);
+    run_result run(kind k, std::size_t target, failure_mode mode = failure_mode::once, bool trap = false,
+                   bool target_stack = false, std::span<const std::size_t> stacks_at = {},
+                   raw_stack* stacks = nullptr);
     std::vector<finding> divergence(const run_state& run, kind k) const;
     std::vector<finding> leaks();
 

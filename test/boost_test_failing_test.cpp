@@ -111,6 +111,13 @@ BOOST_AUTO_TEST_CASE(a_wrong_exception_type_names_every_attempt_it_escaped_from)
     BOOST_TEST(run.has_line("  #1 operator new size=41 align=16: exception \u2014 out of memory, reported as a runtime_error"));
 }
 
+BOOST_AUTO_TEST_CASE(each_failed_run_in_the_log_names_the_environment_that_replays_it) {
+    const case_run run = run_failing_case("wrong_exception_type");
+    BOOST_TEST_INFO(run.log());
+    BOOST_TEST(run.has_line("      replay: ALLOC_CHAOS_ONLY=0"));
+    BOOST_TEST(run.has_line("      replay: ALLOC_CHAOS_ONLY=1"));
+}
+
 BOOST_AUTO_TEST_CASE(an_assertion_failing_under_one_failure_is_reported_under_that_attempt) {
     const case_run run = run_failing_case("assertion_fails_under_one_failure");
     BOOST_TEST_INFO(run.log());

@@ -65,6 +65,10 @@ public:
     checker& warmup_runs(std::size_t n) noexcept;
     // Whether blocks allocated by observed attempts are tracked to find leaks (default true).
     checker& leak_tracking(bool track = true) noexcept;
+    // Whether the report shows where each failed run's injected allocation and each leaked block
+    // was made (default true): one stack taken per run, and a leaking run made once more to take
+    // its leaked blocks'. Without stacks_available(), the report says that none is available.
+    checker& call_stacks(bool capture = true) noexcept;
 
     // Runs the check on this thread. A check already active on this thread throws std::logic_error.
     template <std::invocable F>
@@ -100,6 +104,7 @@ private:
     bool require_global_bridge_ = true;
     std::size_t warmup_runs_ = 0;
     bool leak_tracking_ = true;
+    bool call_stacks_ = true;
 };
 
 // Runs the strict exhaustive check with default options: checker{}.run(body).

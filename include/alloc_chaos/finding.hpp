@@ -2,11 +2,14 @@
 #define ALLOC_CHAOS_FINDING_HPP
 
 #include <alloc_chaos/allocation.hpp>
+#include <alloc_chaos/stack_frame.hpp>
 
 #include <iosfwd>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace alloc_chaos {
 
@@ -32,8 +35,9 @@ std::ostream& operator<<(std::ostream& out, finding_kind kind);
 // One thing a run found: its kind, the block or attempt concerned, and a sentence for people.
 class finding {
 public:
-    finding(finding_kind kind, std::optional<alloc_chaos::allocation> concerned, std::string message)
-        : kind_(kind), allocation_(concerned), message_(std::move(message)) {}
+    finding(finding_kind kind, std::optional<alloc_chaos::allocation> concerned, std::string message,
+            std::vector<stack_frame> stack = {})
+        : kind_(kind), allocation_(concerned), message_(std::move(message)), stack_(std::move(stack)) {}
 
     // What was found.
     finding_kind kind() const noexcept { return kind_; }
@@ -41,11 +45,14 @@ public:
     const std::optional<alloc_chaos::allocation>& allocation() const noexcept { return allocation_; }
     // What happened, for people: "attempt #7: baseline operator new size=24 align=16, this run ...".
     const std::string& message() const noexcept { return message_; }
+    // Where a leaked block was allocated, innermost frame first; empty when not known.
+    std::span<const stack_frame> stack() const noexcept { return stack_; }
 
 private:
     finding_kind kind_;
     std::optional<alloc_chaos::allocation> allocation_;
     std::string message_;
+    std::vector<stack_frame> stack_;
 };
 
 // "leak: <message>".

@@ -5,6 +5,7 @@
 #include <alloc_chaos/failure_mode.hpp>
 #include <alloc_chaos/finding.hpp>
 #include <alloc_chaos/outcome.hpp>
+#include <alloc_chaos/stack_frame.hpp>
 
 #include <cstddef>
 #include <iosfwd>
@@ -48,10 +49,10 @@ public:
     attempt(std::size_t target, std::size_t observed_allocations,
             std::optional<alloc_chaos::allocation> injected, alloc_chaos::outcome o, std::string message,
             std::vector<finding> findings = {}, failure_mode mode = failure_mode::once,
-            std::size_t failed_attempts = 0)
+            std::size_t failed_attempts = 0, std::vector<stack_frame> stack = {})
         : target_(target), observed_(observed_allocations), injected_(injected), outcome_(o),
           message_(std::move(message)), findings_(std::move(findings)), mode_(mode),
-          failed_(failed_attempts != 0 ? failed_attempts : (injected ? 1 : 0)) {}
+          failed_(failed_attempts != 0 ? failed_attempts : (injected ? 1 : 0)), stack_(std::move(stack)) {}
 
     // The index of the attempt this run was to fail.
     std::size_t target() const noexcept { return target_; }
@@ -71,6 +72,9 @@ public:
     failure_mode mode() const noexcept { return mode_; }
     // The attempts the run failed: 1 in once mode, the target and every later one in persistent.
     std::size_t failed_attempts() const noexcept { return failed_; }
+    // Where the injected allocation was made, innermost frame first: taken for a run that is not
+    // a success; empty otherwise, without call_stacks or stacks_available().
+    std::span<const stack_frame> stack() const noexcept { return stack_; }
     // Injected, ended in `completed` or `bad_alloc`, and found nothing.
     bool success() const noexcept {
         return injected() && outcome_ != alloc_chaos::outcome::exception && findings_.empty();
@@ -85,6 +89,7 @@ private:
     std::vector<finding> findings_;
     failure_mode mode_;
     std::size_t failed_;
+    std::vector<stack_frame> stack_;
 };
 
 // Thrown by report::assert_success(); what() is the whole rendered report.
@@ -169,6 +174,8 @@ private:
     std::string hint_;
     std::string stop_reason_;
     std::size_t beyond_observed_ = 0;
+    bool call_stacks_ = false;    // the check asked for stacks: show them, or say why there is none
+    std::string missing_stacks_;  // why this build takes none; empty when it does
 };
 
 }  // namespace alloc_chaos

@@ -1,0 +1,246 @@
+// Stopping where a failure is injected: the SIGTRAP of trap_at and ALLOC_CHAOS_TRAP, caught here by
+// a handler of the test's own, and the breakpoint function, caught by gdb running this executable.
+#define BOOST_TEST_MODULE debugging
+#include <boost/test/unit_test.hpp>
+
+#include <alloc_chaos/alloc_chaos.hpp>
+
+#include "report_text.hpp"
+
+#include <array>
+#include <csignal>
+#include <cstddef>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <new>
+#include <optional>
+#include <string>
+#include <sys/wait.h>
+
+using alloc_chaos::allocation;
+using alloc_chaos::check;
+using alloc_chaos::checker;
+using alloc_chaos::failure_mode;
+using alloc_chaos::operation;
+using alloc_chaos::report;
+using alloc_chaos::run_status;
+using report_text::rendered;
+
+namespace utf = boost::unit_test;
+
+namespace {
+
+constexpr std::size_t plain = alloc_chaos::default_new_alignment;
+
+const void* volatile sink = nullptr;
+
+void allocate_and_free(std::size_t size) {
+    void* p = ::operator new(size);
+    sink = p;
+    ::operator delete(p);
+}
+
+// Makes n attempts of sizes 1, 2, ..., n.
+void allocate_sizes_1_to(std::size_t n) {
+    for (std::size_t i = 1; i <= n; ++i)
+        allocate_and_free(i);
+}
+
+// Makes 4 nothrow attempts of sizes 1..4, handling each failure.
+void four_nothrow_attempts() {
+    for (std::size_t size = 1; size <= 4; ++size) {
+        void* p = ::operator new(size, std::nothrow);
+        sink = p;
+        ::operator delete(p);
+    }
+}
+
+// While alive, SIGTRAP is recorded instead of stopping the process: how many were raised, and
+// what current_run() said at each of the first ones.
+class trap_recorder {
+public:
+    trap_recorder() {
+        count_ = 0;
+        seen_ = {};
+        struct sigaction on_trap {};
+        on_trap.sa_handler = &record;
+        sigemptyset(&on_trap.sa_mask);
+        ::sigaction(SIGTRAP, &on_trap, &previous_);
+    }
+    ~trap_recorder() { ::sigaction(SIGTRAP, &previous_, nullptr); }
+    trap_recorder(const trap_recorder&) = delete;
+    trap_recorder& operator=(const trap_recorder&) = delete;
+
+    std::size_t count() const { return count_; }
+    // What current_run() said at the first SIGTRAP.
+    const std::optional<run_status>& first() const { return seen_[0]; }
+
+private:
+    // raise() runs the handler synchronously on the raising thread, inside the run.
+    static void record(int) {
+        if (count_ < seen_.size())
+            seen_[count_] = alloc_chaos::current_run();
+        ++count_;
+    }
+
+    static inline std::size_t count_ = 0;
+    static inline std::array<std::optional<run_status>, 4> seen_{};
+    struct sigaction previous_ {};
+};
+
+// Sets an environment variable while alive.
+class environment_variable {
+public:
+    environment_variable(const char* name, const char* value) : name_(name) { ::setenv(name, value, 1); }
+    ~environment_variable() { ::unsetenv(name_); }
+    environment_variable(const environment_variable&) = delete;
+    environment_variable& operator=(const environment_variable&) = delete;
+
+private:
+    const char* name_;
+};
+
+// What a shell command printed (stdout and stderr), and how it ended.
+struct command_result {
+    std::string output;
+    int exit_code = -1;
+};
+
+command_result run_command(const std::string& command) {
+    command_result result;
+    FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+    if (pipe == nullptr)
+        return result;
+    for (int c; (c = std::fgetc(pipe)) != EOF;)
+        result.output += static_cast<char>(c);
+    const int status = ::pclose(pipe);
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return result;
+}
+
+std::size_t occurrences(const std::string& text, const std::string& part) {
+    std::size_t n = 0;
+    for (std::size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + part.size()))
+        ++n;
+    return n;
+}
+
+// gdb is installed and may run a program here (a container can forbid ptrace).
+boost::test_tools::assertion_result gdb_can_run_a_program(utf::test_unit_id) {
+    const command_result probe = run_command("gdb -batch -nx -ex run --args /bin/true");
+    boost::test_tools::assertion_result usable(probe.output.find("exited normally") != std::string::npos);
+    if (!usable)
+        usable.message() << "gdb is missing or cannot run a program here, so the breakpoint on "
+                            "alloc_chaos::break_on_injected_failure is not verified; gdb said: "
+                         << probe.output;
+    return usable;
+}
+
+// Three attempts, one of each source, each failure handled: in once mode 3 injected failures, in
+// persistent mode 3 + 2 + 1.
+void three_sources_handling_each_failure(alloc_chaos::chaos_memory_resource& resource) {
+    void* p = ::operator new(16, std::nothrow);
+    sink = p;
+    ::operator delete(p);
+    try {
+        void* block = resource.allocate(32, 8);
+        sink = block;
+        resource.deallocate(block, 32, 8);
+    } catch (const std::bad_alloc&) {
+    }
+    (void)alloc_chaos::observe_attempt(operation::custom_allocate, 48, 8);
+}
+
+}  // namespace
+
+// ---- trap_at and ALLOC_CHAOS_TRAP ----
+
+BOOST_AUTO_TEST_CASE(trap_at_raises_sigtrap_once_at_the_injected_attempt_of_its_target) {
+    trap_recorder traps;
+    const report r = checker{}.trap_at(3).run([] { allocate_sizes_1_to(5); });
+    BOOST_TEST(r.success());
+    BOOST_TEST(traps.count() == 1u);
+    BOOST_TEST_REQUIRE(traps.first().has_value());
+    const run_status& at = *traps.first();
+    BOOST_TEST((at.target == std::optional<std::size_t>(3)));
+    BOOST_TEST(at.attempts == 4u);  // #0..#3: the trap is raised at #3, before it fails
+    BOOST_TEST((at.injected == allocation(3, operation::operator_new, 4, plain, false)));
+}
+
+BOOST_AUTO_TEST_CASE(alloc_chaos_trap_raises_sigtrap_once_at_the_injected_attempt_of_its_target) {
+    trap_recorder traps;
+    environment_variable trap("ALLOC_CHAOS_TRAP", "1");
+    const report r = check([] { allocate_sizes_1_to(5); });
+    BOOST_TEST(r.success());
+    BOOST_TEST(traps.count() == 1u);
+    BOOST_TEST_REQUIRE(traps.first().has_value());
+    BOOST_TEST((traps.first()->target == std::optional<std::size_t>(1)));
+    BOOST_TEST(traps.first()->attempts == 2u);
+    BOOST_TEST((traps.first()->injected == allocation(1, operation::operator_new, 2, plain, false)));
+}
+
+BOOST_AUTO_TEST_CASE(alloc_chaos_trap_replaces_trap_at) {
+    trap_recorder traps;
+    environment_variable trap("ALLOC_CHAOS_TRAP", "2");
+    (void)checker{}.trap_at(0).run([] { allocate_sizes_1_to(5); });
+    BOOST_TEST(traps.count() == 1u);
+    BOOST_TEST_REQUIRE(traps.first().has_value());
+    BOOST_TEST((traps.first()->target == std::optional<std::size_t>(2)));
+}
+
+BOOST_AUTO_TEST_CASE(a_persistent_run_traps_at_its_target_only) {
+    trap_recorder traps;
+    const report r = checker{}.mode(failure_mode::persistent).trap_at(1).run(four_nothrow_attempts);
+    BOOST_TEST_REQUIRE(r.attempts().size() == 4u);
+    BOOST_TEST(r.attempts()[1].failed_attempts() == 3u);
+    BOOST_TEST(traps.count() == 1u);
+    BOOST_TEST_REQUIRE(traps.first().has_value());
+    BOOST_TEST((traps.first()->injected == allocation(1, operation::operator_new, 2, plain, true)));
+}
+
+BOOST_AUTO_TEST_CASE(a_trap_at_a_target_the_check_does_not_run_raises_nothing) {
+    trap_recorder traps;
+    (void)checker{}.trap_at(9).run([] { allocate_sizes_1_to(3); });                   // beyond the attempts
+    (void)checker{}.trap_at(1).only_failure(2).run([] { allocate_sizes_1_to(3); });  // not selected
+    BOOST_TEST(traps.count() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_trap_changes_nothing_in_the_report) {
+    const report plain_check = check([] { allocate_sizes_1_to(3); });
+    trap_recorder traps;
+    const report trapped = checker{}.trap_at(1).run([] { allocate_sizes_1_to(3); });
+    BOOST_TEST(traps.count() == 1u);
+    BOOST_TEST(trapped.success());
+    BOOST_TEST(rendered(trapped) == rendered(plain_check));
+}
+
+// ---- break_on_injected_failure ----
+
+// Run by the next case under gdb, never on its own: two checks of three_sources_handling_each_failure.
+BOOST_AUTO_TEST_CASE(injected_failures_under_a_debugger, *utf::disabled()) {
+    alloc_chaos::chaos_memory_resource resource;
+    std::size_t injected = 0;
+    for (failure_mode mode : {failure_mode::once, failure_mode::persistent}) {
+        const report r = checker{}.mode(mode).run([&] { three_sources_handling_each_failure(resource); });
+        BOOST_TEST(r.success(), rendered(r));
+        for (const alloc_chaos::attempt& run : r.attempts())
+            injected += run.failed_attempts();
+    }
+    std::cout << "injected failures: " << injected << std::endl;
+}
+
+BOOST_AUTO_TEST_CASE(a_breakpoint_on_break_on_injected_failure_stops_at_every_injected_failure,
+                     *utf::precondition(gdb_can_run_a_program)) {
+    const std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
+    // LeakSanitizer cannot run under ptrace; nothing else changes for the program under gdb.
+    const command_result gdb = run_command(
+        "ASAN_OPTIONS=\"$ASAN_OPTIONS:detect_leaks=0\" gdb -batch -nx "
+        "-ex 'dprintf alloc_chaos::break_on_injected_failure,\"alloc-chaos breakpoint hit\\n\"' -ex run "
+        "--args '" + self + "' --run_test=injected_failures_under_a_debugger --log_level=error --report_level=no");
+    BOOST_TEST_INFO(gdb.output);
+    BOOST_TEST(gdb.output.find("injected failures: 9\n") != std::string::npos);
+    BOOST_TEST(occurrences(gdb.output, "alloc-chaos breakpoint hit\n") == 9u);
+    BOOST_TEST(gdb.output.find("exited normally") != std::string::npos);
+}
