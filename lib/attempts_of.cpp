@@ -6,8 +6,10 @@
 
 namespace alloc_chaos::detail {
 
-std::vector<allocation> attempts_of(body_ref body) {
-    active_check active;
+namespace {
+
+std::vector<allocation> attempts_made(body_ref body, const char* call) {
+    active_check active(call);
     signature_log log;
     run_state run;
     run.signatures = &log;
@@ -22,8 +24,12 @@ std::vector<allocation> attempts_of(body_ref body) {
     return made;
 }
 
+}  // namespace
+
+std::vector<allocation> attempts_of(body_ref body) { return attempts_made(body, "alloc_chaos::attempts_of"); }
+
 void assert_no_allocation(body_ref body) {
-    const std::vector<allocation> made = attempts_of(body);
+    const std::vector<allocation> made = attempts_made(body, "alloc_chaos::assert_no_allocation");
     if (made.empty())
         return;
     std::ostringstream message;

@@ -173,7 +173,7 @@ detail::selection checker::selection() const {
 
 report checker::run_body(detail::body_ref body) const {
     const detail::environment_overrides environment = detail::read_environment();
-    detail::active_check active;
+    detail::active_check active("alloc_chaos::checker::run");
     detail::runner runs(body, leak_tracking_);
     for (std::size_t i = 0; i < warmup_runs_; ++i)
         runs.warm_up();
@@ -248,7 +248,7 @@ report checker::run_body(detail::body_ref body) const {
     for (std::size_t i = 0; i < targets.targets.size(); ++i) {
         const std::size_t target = targets.targets[i];
         for (failure_mode m : modes) {
-            detail::run_result run = runs.inject(target, m, trap == target, stacks);
+            detail::run_result run = runs.inject(target, m, trap == target && m == modes.front(), stacks);
             std::vector<stack_frame> stack;
             if (stacks && !succeeded(run)) {
                 stack = symbols.frames(run.stack);

@@ -9,6 +9,7 @@
 #include <csignal>
 #include <sstream>
 #include <stdexcept>
+#include <string>
 #include <utility>
 
 namespace alloc_chaos::detail {
@@ -102,20 +103,25 @@ void observe_allocated_block(run_state& run, void* block) noexcept {
 
 void observe_released_block(void* block) noexcept { forget_block(block); }
 
-active_check::active_check() {
+active_check::active_check(const char* call) : forbidden_depth_(forbidden_depth) {
     if (check_running) {
         unobserved own_error;  // the library's error is no attempt of the outer check's body
-        throw std::logic_error(
-            "alloc_chaos::checker::run: a check is already running on this thread, and checks do not "
-            "nest; run the second check after the first one returns, or on another thread");
+        throw std::logic_error(std::string(call) +
+                               ": a check is already running on this thread, and checks do not nest; run the "
+                               "second check after the first one returns, or on another thread");
     }
     check_running = true;
+    forbidden_depth = 0;
 }
 
-active_check::~active_check() { check_running = false; }
+active_check::~active_check() {
+    check_running = false;
+    forbidden_depth = forbidden_depth_;
+}
 
 void abandon_check() noexcept {
     abandon_tracking();
+    forbidden_depth = 0;
     observed_run = nullptr;
     current_run_state = nullptr;
     check_running = false;

@@ -52,12 +52,18 @@ public:
 };
 
 // While alive, this thread runs a check; constructing a second one on the thread throws std::logic_error.
+// It also sets aside the forbid_allocations scopes open around it: they belong to the code that
+// started the check, not to its body.
 class active_check {
 public:
-    active_check();
+    // `call` names the entry point in the error, e.g. "alloc_chaos::checker::run".
+    explicit active_check(const char* call);
     ~active_check();
     active_check(const active_check&) = delete;
     active_check& operator=(const active_check&) = delete;
+
+private:
+    int forbidden_depth_;
 };
 
 }  // namespace alloc_chaos::detail

@@ -321,7 +321,7 @@ void print_untested(std::ostream& out, const report& r) {
 
 // "sampled: sample(5, 42) drew #3, #17, #20, #41, #99".
 void print_sample(std::ostream& out, const report& r) {
-    out << "  sampled: " << r.narrowing() << " drew";
+    out << "  sampled: " << r.narrowing() << " selected";
     const char* separator = " ";
     for (std::size_t target : r.sampled_targets()) {
         out << separator << '#' << target;

@@ -37,7 +37,7 @@ std::vector<std::size_t> draw(std::size_t count, std::size_t observed, std::uint
 [[noreturn]] void bad_variable(std::string_view name, std::string_view value, std::string_view expected) {
     std::ostringstream message;
     message << "alloc-chaos: " << name << "=\"" << value << "\" is not " << expected << "; set it as shown, or unset "
-            << name << " to run the check's own selection";
+            << name << (name == "ALLOC_CHAOS_TRAP" ? " to run without a trap" : " to run the check's own selection");
     throw std::invalid_argument(message.str());
 }
 

@@ -181,6 +181,16 @@ BOOST_AUTO_TEST_CASE(alloc_chaos_trap_raises_sigtrap_once_at_the_injected_attemp
     BOOST_TEST((traps.first()->injected == allocation(1, operation::operator_new, 2, plain, false)));
 }
 
+BOOST_AUTO_TEST_CASE(in_both_modes_the_trap_is_raised_once_by_the_first_run_of_its_target) {
+    trap_recorder traps;
+    const report r = checker{}.mode(alloc_chaos::failure_mode::both).trap_at(2).run([] { allocate_sizes_1_to(4); });
+    BOOST_TEST(r.success());
+    BOOST_TEST(traps.count() == 1u);
+    BOOST_TEST_REQUIRE(traps.first().has_value());
+    BOOST_TEST((traps.first()->target == std::optional<std::size_t>(2)));
+    BOOST_TEST(traps.first()->attempts == 3u);  // #0..#2 of the once run
+}
+
 BOOST_AUTO_TEST_CASE(alloc_chaos_trap_replaces_trap_at) {
     trap_recorder traps;
     environment_variable trap("ALLOC_CHAOS_TRAP", "2");

@@ -362,3 +362,49 @@ BOOST_AUTO_TEST_CASE(assert_no_allocation_inside_a_check_body_throws_logic_error
     BOOST_TEST(r.baseline_allocations() == 1u);
     BOOST_TEST(r.success());
 }
+
+BOOST_AUTO_TEST_CASE(attempts_of_inside_a_check_body_names_itself_in_its_error) {
+    std::string message;
+    (void)check([&] {
+        try {
+            (void)alloc_chaos::attempts_of([] {});
+        } catch (const std::logic_error& e) {
+            alloc_chaos::unobserved keep;
+            message = e.what();
+        }
+    });
+    BOOST_TEST(message ==
+               "alloc_chaos::attempts_of: a check is already running on this thread, and checks do not nest; run "
+               "the second check after the first one returns, or on another thread");
+}
+
+// ---- a scope around a check belongs to the code that started it ----
+
+BOOST_AUTO_TEST_CASE(a_scope_open_around_a_check_forbids_nothing_inside_it) {
+    forbid_allocations around;
+    const report r = check([] {
+        allocate_and_free(8);  // #0
+        allocate_and_free(16);  // #1
+    });
+    BOOST_TEST(r.bridge_observed());
+    BOOST_TEST(r.baseline_allocations() == 2u);
+    BOOST_TEST(r.baseline().findings().empty());
+    BOOST_TEST(r.success());
+}
+
+BOOST_AUTO_TEST_CASE(a_scope_open_around_attempts_of_hides_no_attempt) {
+    forbid_allocations around;
+    const std::vector<allocation> made = alloc_chaos::attempts_of([] { allocate_and_free(24); });
+    BOOST_TEST_REQUIRE(made.size() == 1u);
+    BOOST_TEST((made[0] == allocation(0, operation::operator_new, 24, plain, false)));
+}
+
+BOOST_AUTO_TEST_CASE(a_scope_open_around_a_check_forbids_again_after_it) {
+    forbid_allocations around;
+    (void)check([] { allocate_and_free(8); });
+    const report r = check([] {
+        forbid_allocations inside;
+        allocate_and_free(32);
+    });
+    BOOST_TEST(forbidden(r.baseline()).size() == 1u);  // the body's own scope still forbids
+}

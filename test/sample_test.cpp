@@ -117,7 +117,7 @@ BOOST_AUTO_TEST_CASE(a_sample_of_at_least_the_observed_attempts_tests_every_one_
                "  probe: global operator new/delete bridge observed\n"
                "  baseline: completed, 4 attempts\n"
                "  failures: 4 tested, 4 injected, of 4 observed attempts\n"
-               "  sampled: sample(30, 42) drew #0, #1, #2, #3\n");
+               "  sampled: sample(30, 42) selected #0, #1, #2, #3\n");
 }
 
 BOOST_AUTO_TEST_CASE(a_sample_runs_each_target_in_both_modes_when_asked) {
@@ -176,7 +176,7 @@ BOOST_AUTO_TEST_CASE(max_failures_keeps_the_first_sampled_targets) {
                "  probe: global operator new/delete bridge observed\n"
                "  baseline: completed, 20 attempts\n"
                "  failures: 2 tested, 2 injected, of 20 observed attempts\n"
-               "  sampled: sample(3, 42) drew #5, #10\n"
+               "  sampled: sample(3, 42) selected #5, #10\n"
                "  not tested: 18 attempts (#0..#4, #6..#9, #11..#19), selected by sample(3, 42), max_failures(2)\n");
 }
 
@@ -188,7 +188,7 @@ BOOST_AUTO_TEST_CASE(the_report_prints_the_call_and_the_targets_it_drew) {
                "  probe: global operator new/delete bridge observed\n"
                "  baseline: completed, 20 attempts\n"
                "  failures: 3 tested, 3 injected, of 20 observed attempts\n"
-               "  sampled: sample(3, 42) drew #5, #10, #12\n"
+               "  sampled: sample(3, 42) selected #5, #10, #12\n"
                "  not tested: 17 attempts (#0..#4, #6..#9, #11, #13..#19), selected by sample(3, 42)\n");
 }
 
@@ -209,7 +209,7 @@ BOOST_AUTO_TEST_CASE(a_failed_sampled_run_prints_its_replay_line) {
                "  failures: 3 tested, 3 injected, of 20 observed attempts\n"
                "  #10 operator new size=11 align=16: exception — mishandled\n"
                "      replay: ALLOC_CHAOS_ONLY=10\n"
-               "  sampled: sample(3, 42) drew #5, #10, #12\n"
+               "  sampled: sample(3, 42) selected #5, #10, #12\n"
                "  not tested: 17 attempts (#0..#4, #6..#9, #11, #13..#19), selected by sample(3, 42)\n");
 }
 
