@@ -3,21 +3,15 @@
 
 #include <alloc_chaos/allocation.hpp>
 
+#include "test_bodies.hpp"
+
 #include <cstddef>
 #include <limits>
-#include <sstream>
 #include <string>
 
 using alloc_chaos::allocation;
 using alloc_chaos::operation;
-
-namespace {
-std::string printed(const allocation& a) {
-    std::ostringstream out;
-    out << a;
-    return out.str();
-}
-}  // namespace
+using test_bodies::printed;
 
 BOOST_AUTO_TEST_CASE(default_new_alignment_is_the_compilers_default_new_alignment) {
     static_assert(alloc_chaos::default_new_alignment == __STDCPP_DEFAULT_NEW_ALIGNMENT__);

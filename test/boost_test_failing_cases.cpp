@@ -3,16 +3,15 @@
 #define BOOST_TEST_MODULE boost_test_failing_cases
 #include <alloc_chaos/boost_test.hpp>
 
+#include "test_bodies.hpp"
+
 #include <memory>
 #include <new>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
-namespace {
-// Where the cases' blocks escape to, so that no compiler elides the allocations they count.
-const void* volatile sink = nullptr;
-}  // namespace
+using test_bodies::sink;
 
 // The vector's buffer (#0) fails in the first injected run; the builder swallows the failure
 // and returns a short result, which the assertion catches.

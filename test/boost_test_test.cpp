@@ -3,6 +3,8 @@
 #define BOOST_TEST_MODULE boost_test_integration
 #include <alloc_chaos/boost_test.hpp>
 
+#include "test_bodies.hpp"
+
 #include <boost/test/tools/floating_point_comparison.hpp>
 
 #include <deque>
@@ -16,10 +18,9 @@
 namespace utf = boost::unit_test;
 namespace tt = boost::test_tools;
 
-namespace {
+using test_bodies::sink;
 
-// Where the bodies' blocks escape to, so that no compiler elides the allocations they count.
-const void* volatile sink = nullptr;
+namespace {
 
 // Every fixture object ever built; a fresh one per run means one per run.
 int fixtures_built = 0;

@@ -6,6 +6,7 @@
 #include <alloc_chaos/alloc_chaos.hpp>
 
 #include "report_text.hpp"
+#include "test_bodies.hpp"
 
 #include <cstddef>
 #include <memory_resource>
@@ -18,20 +19,15 @@ using alloc_chaos::allocation;
 using alloc_chaos::checker;
 using alloc_chaos::operation;
 using alloc_chaos::report;
+using report_text::rendered;
+using test_bodies::allocate_and_free;
 
 namespace {
 
-void* volatile sink = nullptr;
-
 void operator_new_twice() {
-    for (std::size_t size : {8u, 16u}) {
-        sink = ::operator new(size);
-        ::operator delete(sink);
-    }
+    for (std::size_t size : {8u, 16u})
+        allocate_and_free(size);
 }
-
-// The report's text without call-stack lines, which depend on the build.
-std::string rendered(const report& r) { return report_text::rendered(r); }
 
 }  // namespace
 

@@ -3,6 +3,8 @@
 
 #include <alloc_chaos/alloc_chaos.hpp>
 
+#include "test_bodies.hpp"
+
 #include <unistd.h>
 
 #include <cstddef>
@@ -31,6 +33,7 @@ using alloc_chaos::finding_kind;
 using alloc_chaos::operation;
 using alloc_chaos::outcome;
 using alloc_chaos::report;
+using test_bodies::sink;
 
 namespace {
 
@@ -147,8 +150,6 @@ std::string text_of(const report& r) {
     out << r;
     return out.str();
 }
-
-void* volatile sink = nullptr;
 
 }  // namespace
 

@@ -3,13 +3,14 @@
 
 #include <alloc_chaos/alloc_chaos.hpp>
 
+#include "test_bodies.hpp"
+
 #include <cstddef>
 #include <exception>
 #include <limits>
 #include <new>
 #include <stdexcept>
 #include <string>
-#include <vector>
 
 using alloc_chaos::allocation;
 using alloc_chaos::check;
@@ -17,41 +18,15 @@ using alloc_chaos::checker;
 using alloc_chaos::operation;
 using alloc_chaos::outcome;
 using alloc_chaos::report;
+using test_bodies::allocate_and_free;
+using test_bodies::allocate_sizes_1_to;
+using test_bodies::boom;
+using test_bodies::mishandled;
+using test_bodies::plain;
+using test_bodies::targets;
+using test_bodies::targets_t;
 
 namespace {
-
-constexpr std::size_t plain = alloc_chaos::default_new_alignment;
-
-void* volatile sink = nullptr;
-
-void allocate_and_free(std::size_t size) {
-    sink = ::operator new(size);
-    ::operator delete(sink);
-}
-
-// Makes n attempts of sizes 1, 2, ..., n, letting a failure escape.
-void allocate_sizes_1_to(std::size_t n) {
-    for (std::size_t i = 1; i <= n; ++i)
-        allocate_and_free(i);
-}
-
-// Exceptions whose construction allocates nothing, so that they do not change attempt counts.
-struct boom : std::exception {
-    const char* what() const noexcept override { return "boom"; }
-};
-struct mishandled : std::exception {
-    const char* what() const noexcept override { return "mishandled"; }
-};
-
-// The targets of a report's runs, in order.
-std::vector<std::size_t> targets(const report& r) {
-    std::vector<std::size_t> result;
-    for (const auto& run : r.attempts())
-        result.push_back(run.target());
-    return result;
-}
-
-using targets_t = std::vector<std::size_t>;
 
 // Makes 5 attempts; a failure of attempt #1 escapes as `mishandled`, every other one as bad_alloc.
 void five_attempts_mishandling_attempt_1() {

@@ -6,6 +6,7 @@
 #include <alloc_chaos/alloc_chaos.hpp>
 
 #include "report_text.hpp"
+#include "test_bodies.hpp"
 
 #include <array>
 #include <csignal>
@@ -27,26 +28,13 @@ using alloc_chaos::operation;
 using alloc_chaos::report;
 using alloc_chaos::run_status;
 using report_text::rendered;
+using test_bodies::allocate_sizes_1_to;
+using test_bodies::plain;
+using test_bodies::sink;
 
 namespace utf = boost::unit_test;
 
 namespace {
-
-constexpr std::size_t plain = alloc_chaos::default_new_alignment;
-
-const void* volatile sink = nullptr;
-
-void allocate_and_free(std::size_t size) {
-    void* p = ::operator new(size);
-    sink = p;
-    ::operator delete(p);
-}
-
-// Makes n attempts of sizes 1, 2, ..., n.
-void allocate_sizes_1_to(std::size_t n) {
-    for (std::size_t i = 1; i <= n; ++i)
-        allocate_and_free(i);
-}
 
 // Makes 4 nothrow attempts of sizes 1..4, handling each failure.
 void four_nothrow_attempts() {

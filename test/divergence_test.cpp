@@ -4,6 +4,7 @@
 #include <alloc_chaos/alloc_chaos.hpp>
 
 #include "report_text.hpp"
+#include "test_bodies.hpp"
 
 #include <cstddef>
 #include <new>
@@ -17,21 +18,12 @@ using alloc_chaos::finding_kind;
 using alloc_chaos::operation;
 using alloc_chaos::outcome;
 using alloc_chaos::report;
+using report_text::rendered;
+using test_bodies::allocate_and_free;
+using test_bodies::plain;
+using test_bodies::sink;
 
 namespace {
-
-constexpr std::size_t plain = alloc_chaos::default_new_alignment;
-
-const void* volatile sink = nullptr;
-
-void allocate_and_free(std::size_t size) {
-    void* p = ::operator new(size);
-    sink = p;
-    ::operator delete(p);
-}
-
-// The report's text without call-stack lines, which depend on the build.
-std::string rendered(const report& r) { return report_text::rendered(r); }
 
 // Three attempts of sizes 8, then 24 on the first call and 32 on every later one, then 8.
 class second_attempt_grows {
@@ -109,11 +101,11 @@ BOOST_AUTO_TEST_CASE(a_different_operation_or_alignment_before_the_target_is_a_d
         if (++calls == 1) {
             allocate_and_free(8);
             sink = ::operator new(16, std::align_val_t(64));
-            ::operator delete(const_cast<void*>(sink), std::align_val_t(64));
+            ::operator delete(sink, std::align_val_t(64));
         } else {
             allocate_and_free(8);
             sink = ::operator new[](16);
-            ::operator delete[](const_cast<void*>(sink));
+            ::operator delete[](sink);
         }
         allocate_and_free(8);
     });

@@ -4,10 +4,10 @@
 #include <alloc_chaos/alloc_chaos.hpp>
 
 #include "report_text.hpp"
+#include "test_bodies.hpp"
 
 #include <array>
 #include <cstddef>
-#include <exception>
 #include <new>
 #include <optional>
 #include <sstream>
@@ -23,34 +23,13 @@ using alloc_chaos::operation;
 using alloc_chaos::outcome;
 using alloc_chaos::report;
 using report_text::rendered;
+using test_bodies::allocate_and_free;
+using test_bodies::mishandled;
+using test_bodies::plain;
+using test_bodies::sink;
+using test_bodies::three_attempts_mishandling_attempt_1;
 
 namespace {
-
-constexpr std::size_t plain = alloc_chaos::default_new_alignment;
-
-const void* volatile sink = nullptr;
-
-void allocate_and_free(std::size_t size) {
-    void* p = ::operator new(size);
-    sink = p;
-    ::operator delete(p);
-}
-
-// An exception whose construction allocates nothing, so that it changes no attempt count.
-struct mishandled : std::exception {
-    const char* what() const noexcept override { return "mishandled"; }
-};
-
-// Makes 3 attempts of sizes 1, 2, 3; a failure of #1 escapes as `mishandled`.
-void three_attempts_mishandling_attempt_1() {
-    allocate_and_free(1);
-    try {
-        allocate_and_free(2);
-    } catch (const std::bad_alloc&) {
-        throw mishandled();
-    }
-    allocate_and_free(3);
-}
 
 // Which of the 4 nothrow attempts of `four_nothrow_attempts` failed, in the run of each target.
 using failures_by_target = std::array<std::array<bool, 4>, 4>;
@@ -87,9 +66,9 @@ std::string describe() {
 // Makes 2 attempts: the header, then describe(); an empty description is a bug of its own.
 void header_then_description() {
     const std::string header(long_text);  // #0
-    sink = header.data();
+    sink = const_cast<char*>(header.data());
     const std::string description = describe();  // #1, and #2 when #1 fails
-    sink = description.data();
+    sink = const_cast<char*>(description.data());
     if (description.empty()) {
         alloc_chaos::unobserved own_error;  // the message is no attempt of the body
         throw std::logic_error("describe() returned nothing");

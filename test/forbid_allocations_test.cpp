@@ -4,6 +4,7 @@
 #include <alloc_chaos/alloc_chaos.hpp>
 
 #include "report_text.hpp"
+#include "test_bodies.hpp"
 
 #include <cstddef>
 #include <new>
@@ -22,18 +23,11 @@ using alloc_chaos::operation;
 using alloc_chaos::outcome;
 using alloc_chaos::report;
 using report_text::rendered;
+using test_bodies::allocate_and_free;
+using test_bodies::plain;
+using test_bodies::sink;
 
 namespace {
-
-constexpr std::size_t plain = alloc_chaos::default_new_alignment;
-
-const void* volatile sink = nullptr;
-
-void allocate_and_free(std::size_t size) {
-    void* p = ::operator new(size);
-    sink = p;
-    ::operator delete(p);
-}
 
 // The findings of a run that are forbidden allocations.
 template <class Run>

@@ -3,6 +3,8 @@
 
 #include <alloc_chaos/alloc_chaos.hpp>
 
+#include "test_bodies.hpp"
+
 #include <cstddef>
 #include <limits>
 #include <new>
@@ -13,10 +15,7 @@
 using alloc_chaos::allocation;
 using alloc_chaos::injected_bad_alloc;
 using alloc_chaos::operation;
-
-namespace {
-void* volatile sink = nullptr;
-}  // namespace
+using test_bodies::sink;
 
 BOOST_AUTO_TEST_CASE(it_derives_from_std_bad_alloc) {
     static_assert(std::is_base_of_v<std::bad_alloc, injected_bad_alloc>);

@@ -4,6 +4,7 @@
 #include <alloc_chaos/alloc_chaos.hpp>
 
 #include "report_text.hpp"
+#include "test_bodies.hpp"
 
 #include <array>
 #include <atomic>
@@ -22,21 +23,12 @@ using alloc_chaos::finding_kind;
 using alloc_chaos::operation;
 using alloc_chaos::outcome;
 using alloc_chaos::report;
+using report_text::rendered;
+using test_bodies::allocate_and_free;
+using test_bodies::plain;
+using test_bodies::sink;
 
 namespace {
-
-constexpr std::size_t plain = alloc_chaos::default_new_alignment;
-
-const void* volatile sink = nullptr;
-
-void allocate_and_free(std::size_t size) {
-    void* p = ::operator new(size);
-    sink = p;
-    ::operator delete(p);
-}
-
-// The report's text without call-stack lines, which depend on the build.
-std::string rendered(const report& r) { return report_text::rendered(r); }
 
 // The blocks a body may leak on purpose, kept without allocating and freed after the check, so
 // that LeakSanitizer finds none of them at exit.
@@ -267,7 +259,7 @@ BOOST_AUTO_TEST_CASE(a_block_leaked_through_a_chaos_memory_resource_is_attribute
         runs.count();
         void* held = kept.keep(resource.allocate(48, 8));  // #0
         sink = resource.allocate(16, 8);                  // #1: its failure leaks #0
-        resource.deallocate(const_cast<void*>(sink), 16, 8);
+        resource.deallocate(sink, 16, 8);
         kept.release(held);
         resource.deallocate(held, 48, 8);
     });
@@ -481,7 +473,7 @@ BOOST_AUTO_TEST_CASE(a_success_path_that_leaks_every_run_gets_no_hint) {
 
 BOOST_AUTO_TEST_CASE(a_baseline_that_leaks_only_on_the_first_run_gets_the_cache_hint) {
     const report r = check([] {
-        sink = cached_table<1>().data();  // #0 on the first run only
+        sink = const_cast<int*>(cached_table<1>().data());  // #0 on the first run only
         allocate_and_free(8);
     });
     BOOST_TEST(!r.success());
@@ -501,7 +493,7 @@ BOOST_AUTO_TEST_CASE(a_baseline_that_leaks_only_on_the_first_run_gets_the_cache_
 
 BOOST_AUTO_TEST_CASE(warmup_runs_1_fills_the_cache_before_the_check_and_the_check_passes) {
     const report r = checker{}.warmup_runs(1).run([] {
-        sink = cached_table<2>().data();
+        sink = const_cast<int*>(cached_table<2>().data());
         allocate_and_free(8);
     });
     BOOST_TEST(r.success());

@@ -3,6 +3,8 @@
 
 #include <alloc_chaos/alloc_chaos.hpp>
 
+#include "test_bodies.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -38,13 +40,12 @@ using alloc_chaos::injected_bad_alloc;
 using alloc_chaos::operation;
 using alloc_chaos::outcome;
 using alloc_chaos::report;
+using test_bodies::plain;
+using test_bodies::sink;
 
 namespace {
 
-constexpr std::size_t plain = alloc_chaos::default_new_alignment;
 constexpr std::align_val_t page{4096};
-
-void* volatile sink = nullptr;
 
 // What failing the body's first attempt did: the report, and what the allocating call showed.
 struct first_failure {

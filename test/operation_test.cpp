@@ -3,19 +3,13 @@
 
 #include <alloc_chaos/operation.hpp>
 
-#include <sstream>
+#include "test_bodies.hpp"
+
 #include <string>
 #include <string_view>
 
 using alloc_chaos::operation;
-
-namespace {
-std::string printed(operation op) {
-    std::ostringstream out;
-    out << op;
-    return out.str();
-}
-}  // namespace
+using test_bodies::printed;
 
 BOOST_AUTO_TEST_CASE(operator_new_is_named_operator_new) {
     BOOST_TEST(to_string(operation::operator_new) == std::string_view("operator new"));

@@ -3,19 +3,13 @@
 
 #include <alloc_chaos/outcome.hpp>
 
-#include <sstream>
+#include "test_bodies.hpp"
+
 #include <string>
 #include <string_view>
 
 using alloc_chaos::outcome;
-
-namespace {
-std::string printed(outcome o) {
-    std::ostringstream out;
-    out << o;
-    return out.str();
-}
-}  // namespace
+using test_bodies::printed;
 
 BOOST_AUTO_TEST_CASE(completed_is_named_completed) {
     BOOST_TEST(to_string(outcome::completed) == std::string_view("completed"));

@@ -4,10 +4,10 @@
 #include <alloc_chaos/alloc_chaos.hpp>
 
 #include "report_text.hpp"
+#include "test_bodies.hpp"
 
 #include <cstddef>
 #include <cstdlib>
-#include <exception>
 #include <new>
 #include <stdexcept>
 #include <string>
@@ -22,28 +22,13 @@ using alloc_chaos::operation;
 using alloc_chaos::outcome;
 using alloc_chaos::report;
 using report_text::rendered;
+using test_bodies::allocate_and_free;
+using test_bodies::allocate_sizes_1_to;
+using test_bodies::mishandled;
+using test_bodies::plain;
+using test_bodies::sink;
 
 namespace {
-
-constexpr std::size_t plain = alloc_chaos::default_new_alignment;
-
-const void* volatile sink = nullptr;
-
-void allocate_and_free(std::size_t size) {
-    void* p = ::operator new(size);
-    sink = p;
-    ::operator delete(p);
-}
-
-// Makes n attempts of sizes 1, 2, ..., n.
-void allocate_sizes_1_to(std::size_t n) {
-    for (std::size_t i = 1; i <= n; ++i)
-        allocate_and_free(i);
-}
-
-struct mishandled : std::exception {
-    const char* what() const noexcept override { return "mishandled"; }
-};
 
 // Makes 6 attempts of sizes 1..6; a failure of #3 (size 4) escapes as `mishandled`, in either mode.
 void six_attempts_mishandling_attempt_3() {

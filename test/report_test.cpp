@@ -4,6 +4,7 @@
 #include <alloc_chaos/alloc_chaos.hpp>
 
 #include "report_text.hpp"
+#include "test_bodies.hpp"
 
 #include <cstddef>
 #include <exception>
@@ -16,44 +17,18 @@
 using alloc_chaos::check;
 using alloc_chaos::checker;
 using alloc_chaos::report;
+using report_text::rendered;
+using test_bodies::allocate_and_free;
+using test_bodies::allocate_sizes_1_to;
+using test_bodies::boom;
+using test_bodies::mishandled;
+using test_bodies::sink;
+using test_bodies::three_attempts_mishandling_attempt_1;
 
 namespace {
 
 // The alignment the unaligned operator new forms record, as the report prints it.
 const std::string plain = std::to_string(alloc_chaos::default_new_alignment);
-
-void* volatile sink = nullptr;
-
-void allocate_and_free(std::size_t size) {
-    sink = ::operator new(size);
-    ::operator delete(sink);
-}
-
-void allocate_sizes_1_to(std::size_t n) {
-    for (std::size_t i = 1; i <= n; ++i)
-        allocate_and_free(i);
-}
-
-struct boom : std::exception {
-    const char* what() const noexcept override { return "boom"; }
-};
-struct mishandled : std::exception {
-    const char* what() const noexcept override { return "mishandled"; }
-};
-
-// Makes 3 attempts of sizes 1, 2, 3; a failure of #1 escapes as `mishandled`.
-void three_attempts_mishandling_attempt_1() {
-    allocate_and_free(1);
-    try {
-        allocate_and_free(2);
-    } catch (const std::bad_alloc&) {
-        throw mishandled();
-    }
-    allocate_and_free(3);
-}
-
-// The report's text without call-stack lines, which depend on the build.
-std::string rendered(const report& r) { return report_text::rendered(r); }
 
 std::size_t lines(const std::string& text) {
     std::size_t n = 0;

@@ -4,12 +4,12 @@
 #include <alloc_chaos/alloc_chaos.hpp>
 
 #include "report_text.hpp"
+#include "test_bodies.hpp"
 
 #include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <exception>
 #include <functional>
 #include <new>
 #include <set>
@@ -21,42 +21,19 @@ using alloc_chaos::checker;
 using alloc_chaos::failure_mode;
 using alloc_chaos::report;
 using report_text::rendered;
+using test_bodies::allocate_and_free;
+using test_bodies::allocate_sizes_1_to;
+using test_bodies::mishandled;
+using test_bodies::targets;
+using test_bodies::targets_t;
 
 namespace {
-
-const void* volatile sink = nullptr;
-
-void allocate_and_free(std::size_t size) {
-    void* p = ::operator new(size);
-    sink = p;
-    ::operator delete(p);
-}
-
-// Makes n attempts of sizes 1, 2, ..., n.
-void allocate_sizes_1_to(std::size_t n) {
-    for (std::size_t i = 1; i <= n; ++i)
-        allocate_and_free(i);
-}
-
-using targets_t = std::vector<std::size_t>;
 
 // The targets sample(n, seed) draws from a body of `observed` attempts.
 targets_t drawn(std::size_t n, std::uint64_t seed, std::size_t observed) {
     const report r = checker{}.sample(n, seed).run([=] { allocate_sizes_1_to(observed); });
     return targets_t(r.sampled_targets().begin(), r.sampled_targets().end());
 }
-
-// The targets of a report's runs, in order.
-targets_t targets(const report& r) {
-    targets_t result;
-    for (const alloc_chaos::attempt& run : r.attempts())
-        result.push_back(run.target());
-    return result;
-}
-
-struct mishandled : std::exception {
-    const char* what() const noexcept override { return "mishandled"; }
-};
 
 }  // namespace
 

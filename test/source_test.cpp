@@ -3,6 +3,8 @@
 
 #include <alloc_chaos/alloc_chaos.hpp>
 
+#include "test_bodies.hpp"
+
 #include <cstddef>
 #include <new>
 #include <optional>
@@ -12,15 +14,9 @@ using alloc_chaos::allocation;
 using alloc_chaos::checker;
 using alloc_chaos::operation;
 using alloc_chaos::outcome;
+using test_bodies::allocate_and_free;
 
 namespace {
-
-void* volatile sink = nullptr;
-
-void allocate_and_free(std::size_t size) {
-    sink = ::operator new(size);
-    ::operator delete(sink);
-}
 
 // A user's allocator made a source through the public hook, as source.hpp shows: one attempt per
 // request, its own upstream call unobserved.

@@ -3,6 +3,8 @@
 
 #include <alloc_chaos/alloc_chaos.hpp>
 
+#include "test_bodies.hpp"
+
 #include <cstddef>
 #include <memory>
 #include <memory_resource>
@@ -28,10 +30,9 @@ using alloc_chaos::finding;
 using alloc_chaos::finding_kind;
 using alloc_chaos::report;
 using alloc_chaos::stack_frame;
+using test_bodies::sink;
 
 namespace {
-
-const void* volatile sink = nullptr;
 
 // Set by the bodies next to their allocations, on the same line: the line a stack must name.
 unsigned line_of_new = 0;

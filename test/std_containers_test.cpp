@@ -3,6 +3,8 @@
 
 #include <alloc_chaos/alloc_chaos.hpp>
 
+#include "test_bodies.hpp"
+
 #include <cstddef>
 #include <deque>
 #include <list>
@@ -17,10 +19,9 @@
 
 using alloc_chaos::checker;
 using alloc_chaos::report;
+using test_bodies::sink;
 
 namespace {
-
-const void* volatile sink = nullptr;
 
 // Words too long for any small-string buffer: each string made of one allocates.
 const char* const words[] = {

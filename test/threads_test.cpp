@@ -3,6 +3,8 @@
 
 #include <alloc_chaos/alloc_chaos.hpp>
 
+#include "test_bodies.hpp"
+
 #include <atomic>
 #include <cstddef>
 #include <latch>
@@ -14,17 +16,11 @@ using alloc_chaos::allocation;
 using alloc_chaos::checker;
 using alloc_chaos::operation;
 using alloc_chaos::report;
+using test_bodies::allocate_and_free;
+using test_bodies::plain;
+using test_bodies::sink;
 
 namespace {
-
-constexpr std::size_t plain = alloc_chaos::default_new_alignment;
-
-void* volatile sink = nullptr;
-
-void allocate_and_free(std::size_t size) {
-    sink = ::operator new(size);
-    ::operator delete(sink);
-}
 
 // Waits, without allocating, until `counter` has moved `by` past `from`.
 void wait_for(const std::atomic<std::size_t>& counter, std::size_t from, std::size_t by) {

@@ -1,0 +1,81 @@
+#ifndef ALLOC_CHAOS_TEST_TEST_BODIES_HPP
+#define ALLOC_CHAOS_TEST_TEST_BODIES_HPP
+
+// The small bodies and helpers the suites share: allocations a check counts, a sink that keeps the
+// compiler from eliding them, and exceptions that allocate nothing. A suite names what it uses
+// with using-declarations; a helper that means something else in one suite stays in that suite.
+
+#include <alloc_chaos/allocation.hpp>
+#include <alloc_chaos/report.hpp>
+
+#include <cstddef>
+#include <exception>
+#include <new>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace test_bodies {
+
+// The alignment the unaligned operator new forms record.
+inline constexpr std::size_t plain = alloc_chaos::default_new_alignment;
+
+// Where blocks escape to, so that no compiler elides the allocations counted; void*, to free through.
+inline void* volatile sink = nullptr;
+
+// Makes one attempt, ::operator new(size), and frees the block.
+inline void allocate_and_free(std::size_t size) {
+    void* p = ::operator new(size);
+    sink = p;
+    ::operator delete(p);
+}
+
+// Makes n attempts of sizes 1, 2, ..., n, letting a failure escape.
+inline void allocate_sizes_1_to(std::size_t n) {
+    for (std::size_t i = 1; i <= n; ++i)
+        allocate_and_free(i);
+}
+
+// A body's own error, "boom", whose construction allocates nothing: it changes no attempt count.
+struct boom : std::exception {
+    const char* what() const noexcept override { return "boom"; }
+};
+
+// A failure escaping as the wrong type, "mishandled", whose construction allocates nothing.
+struct mishandled : std::exception {
+    const char* what() const noexcept override { return "mishandled"; }
+};
+
+// Makes 3 attempts of sizes 1, 2, 3; a failure of #1 escapes as `mishandled`.
+inline void three_attempts_mishandling_attempt_1() {
+    allocate_and_free(1);
+    try {
+        allocate_and_free(2);
+    } catch (const std::bad_alloc&) {
+        throw mishandled();
+    }
+    allocate_and_free(3);
+}
+
+// A list of targets, as a report's runs or a sample name them.
+using targets_t = std::vector<std::size_t>;
+
+// The targets of a report's runs, in order.
+inline targets_t targets(const alloc_chaos::report& r) {
+    targets_t result;
+    for (const alloc_chaos::attempt& run : r.attempts())
+        result.push_back(run.target());
+    return result;
+}
+
+// A value as operator<< prints it.
+template <class T>
+std::string printed(const T& value) {
+    std::ostringstream out;
+    out << value;
+    return out.str();
+}
+
+}  // namespace test_bodies
+
+#endif
