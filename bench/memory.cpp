@@ -64,14 +64,17 @@ void live_body() {
 }
 
 // What the data structures hold at the peak, per attempt. A signature log is a power of two
-// >= 1024 entries; the live-block table a power of two >= 256 slots of 16 bytes, at most half
-// full, and while it grows the old array and the new one are both allocated. The peak is the
-// larger of: the first baseline run (its log, the table growing to its largest), and an injected
-// run (the baseline's log, its own, the table at its largest).
+// >= 1024 entries of sizeof(signature) bytes; the live-block table a power of two >= 256 slots of
+// 12 bytes, at most 3/4 full, and while it grows the old array and the new one are both
+// allocated. The peak is the larger of: the first baseline run (its log, the table growing to its
+// largest), and an injected run (the baseline's log, its own, the table at its largest).
 double computed_bytes_per_attempt(std::size_t live) {
     const std::size_t log_entries = std::max<std::size_t>(1024, std::bit_ceil(attempts));
     const double log = static_cast<double>(log_entries * sizeof(alloc_chaos::detail::signature));
-    const double table = live == 0 ? 16.0 * 256 : 16.0 * static_cast<double>(std::bit_ceil(2 * (live + 1)));
+    std::size_t slots = 256;
+    while (live * 4 > slots * 3)
+        slots *= 2;
+    const double table = 12.0 * static_cast<double>(slots);
     return std::max(log + 1.5 * table, 2 * log + table) / static_cast<double>(attempts);
 }
 

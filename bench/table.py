@@ -152,6 +152,13 @@ def main(directory):
             budget = "<= 1.2" if n == 10000 else ""
             row(f"{label}, N = {n:,}", f"{r:.2f}", f"check {human(total)}, body {human(body_ns)}",
                 budget, verdict(r <= 1.2) if n == 10000 else "")
+        untracked = f"loop_check_untracked/{body}/10000"
+        if untracked in check and not error(check[untracked]):
+            t = median_ns(check, untracked)
+            r = t / (10001 * median_ns(check, f"loop_body/{body}/10000"))
+            row(f"{label}, N = 10,000, leak_tracking(false)", f"{r:.2f}",
+                f"check {human(t)}: leak tracking is {human(totals[10000] - t)} of the check" if 10000 in totals
+                else f"check {human(t)}", "(figure)", "")
         if all(n in totals for n in (100, 1000, 10000)):
             g1 = totals[1000] / totals[100]
             g2 = totals[10000] / totals[1000]

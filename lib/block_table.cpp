@@ -1,7 +1,16 @@
 #include "block_table.hpp"
 
+#include <bit>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <thread>
+
+#if defined(__linux__)
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 namespace alloc_chaos::detail {
 
@@ -16,83 +25,153 @@ constexpr std::size_t max_tables = 64;
 std::mutex registry_mutex;
 block_table* registry[max_tables] = {};
 
-std::size_t hash(std::uintptr_t key) noexcept {
-    key ^= key >> 33;
-    key *= 0xff51afd7ed558ccdULL;
-    key ^= key >> 33;
-    return static_cast<std::size_t>(key);
+#if defined(__linux__) && defined(__NR_membarrier)
+// membarrier(2), by its number: glibc has no wrapper for it.
+long membarrier(int command) noexcept { return syscall(__NR_membarrier, command, 0, 0); }
+#endif
+
+// Whether this process may use MEMBARRIER_CMD_PRIVATE_EXPEDITED: the kernel has it, lets this
+// process register for it, and serves a first barrier. Any refusal (ENOSYS before Linux 4.14 or in
+// a sandbox, EINVAL without CONFIG_MEMBARRIER, EPERM from a seccomp profile) means no.
+bool membarrier_works() noexcept {
+#if defined(__linux__) && defined(__NR_membarrier)
+    const long supported = membarrier(MEMBARRIER_CMD_QUERY);
+    if (supported < 0 || (supported & MEMBARRIER_CMD_PRIVATE_EXPEDITED) == 0 ||
+        (supported & MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0)
+        return false;
+    return membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0 &&
+           membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) == 0;
+#else
+    return false;
+#endif
 }
 
 }  // namespace
 
-block_map::~block_map() { std::free(slots_); }
-
-block_map::slot* block_map::find(std::uintptr_t key) const noexcept {
-    if (capacity_ == 0 || key <= tombstone)  // nullptr is no block
-        return nullptr;
-    for (std::size_t i = hash(key) & (capacity_ - 1);; i = (i + 1) & (capacity_ - 1)) {
-        if (slots_[i].key == key)
-            return &slots_[i];
-        if (slots_[i].key == empty)
-            return nullptr;
-    }
+fence_protocol process_fence_protocol() noexcept {
+    static const fence_protocol chosen = membarrier_works() ? fence_protocol::asymmetric : fence_protocol::symmetric;
+    return chosen;
 }
 
-bool block_map::grow() noexcept {
-    const std::size_t capacity = capacity_ == 0 ? 256 : (size_ * 4 > capacity_ ? capacity_ * 2 : capacity_);
+// ---- block_map ----
+
+block_map::~block_map() { std::free(slots_); }
+
+bool block_map::rebuild(std::size_t capacity) noexcept {
     auto* slots = static_cast<slot*>(std::calloc(capacity, sizeof(slot)));
     if (slots == nullptr)
         return false;
-    for (std::size_t i = 0; i < capacity_; ++i) {
-        const std::uintptr_t key = slots_[i].key;
-        if (key <= tombstone)
-            continue;
-        std::size_t j = hash(key) & (capacity - 1);
-        while (slots[j].key != empty)
-            j = (j + 1) & (capacity - 1);
-        slots[j] = slots_[i];
-    }
-    std::free(slots_);
+    slot* const old = slots_;
+    const std::size_t old_capacity = capacity_;
     slots_ = slots;
     capacity_ = capacity;
-    used_ = size_;
+    shift_ = static_cast<unsigned>(64 - std::countr_zero(capacity));
+    for (std::size_t i = 0; i < old_capacity; ++i) {
+        const std::uint64_t key = old[i].key();
+        if (key == empty)
+            continue;
+        std::size_t j = home(key);
+        while (slots_[j].key() != empty)
+            j = (j + 1) & (capacity - 1);
+        slots_[j] = old[i];
+    }
+    std::free(old);
     return true;
 }
 
 bool block_map::insert(const void* block, std::size_t index) noexcept {
-    const auto key = reinterpret_cast<std::uintptr_t>(block);
-    if (key <= tombstone)
+    const auto key = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(block));
+    if (key == empty || index > max_index)
         return false;
-    if (slot* existing = find(key)) {  // an address given out again: its earlier block is gone
-        existing->index = index;
-        return true;
+    if ((size_ + 1) * 4 > capacity_ * 3 && !rebuild(capacity_ == 0 ? 256 : capacity_ * 2))  // at most 3/4 full
+        return false;
+    const std::size_t mask = capacity_ - 1;
+    std::size_t probes = 0;
+    for (std::size_t i = home(key);; i = (i + 1) & mask) {
+        const std::uint64_t k = slots_[i].key();
+        if (k == key) {  // an address given out again: its earlier block is gone
+            slots_[i].index = static_cast<std::uint32_t>(index);
+            return true;
+        }
+        if (k == empty) {
+            if (probes > max_probes && !scrambled_) [[unlikely]] {  // a pile-up: spread every key anew
+                scrambled_ = true;
+                if (rebuild(capacity_))
+                    return insert(block, index);
+                scrambled_ = false;  // no memory to rebuild: stay as it is
+            }
+            slots_[i].set(key, static_cast<std::uint32_t>(index));
+            ++size_;
+            return true;
+        }
+        ++probes;
     }
-    if ((used_ + 1) * 2 > capacity_ && !grow())
-        return false;
-    std::size_t i = hash(key) & (capacity_ - 1);
-    while (slots_[i].key > tombstone)
-        i = (i + 1) & (capacity_ - 1);
-    if (slots_[i].key == empty)
-        ++used_;
-    slots_[i] = {key, index};
-    ++size_;
-    return true;
 }
 
 bool block_map::erase(const void* block) noexcept {
-    slot* s = find(reinterpret_cast<std::uintptr_t>(block));
-    if (s == nullptr)
+    const auto key = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(block));
+    if (size_ == 0 || key == empty)
         return false;
-    s->key = tombstone;
+    const std::size_t mask = capacity_ - 1;
+    std::size_t hole = home(key);
+    for (;; hole = (hole + 1) & mask) {
+        const std::uint64_t k = slots_[hole].key();
+        if (k == key)
+            break;
+        if (k == empty)
+            return false;
+    }
+    // Backward shift: each later slot of the run that may sit in the hole (its home is not after
+    // the hole, cyclically) moves into it, so that every key stays reachable from its home
+    // without tombstones.
+    for (std::size_t next = (hole + 1) & mask;; next = (next + 1) & mask) {
+        const std::uint64_t k = slots_[next].key();
+        if (k == empty)
+            break;
+        if (((next - home(k)) & mask) >= ((next - hole) & mask)) {
+            slots_[hole] = slots_[next];
+            hole = next;
+        }
+    }
+    slots_[hole].set(empty, 0);
     --size_;
     return true;
 }
 
 void block_map::clear() noexcept {
-    if (used_ > 0)
+    if (size_ != 0)  // with none recorded, every slot is empty already
         std::memset(static_cast<void*>(slots_), 0, capacity_ * sizeof(slot));
-    size_ = used_ = 0;
+    size_ = 0;
 }
+
+// ---- owner_biased_lock ----
+
+owner_biased_lock::owner_biased_lock(fence_protocol requested) noexcept
+    : asymmetric_(requested == fence_protocol::asymmetric && process_fence_protocol() == fence_protocol::asymmetric) {}
+
+void owner_biased_lock::heavy_fence() noexcept {
+#if defined(__linux__) && defined(__NR_membarrier)
+    // Once registered, the kernel documents no failure; were one to happen anyway, register again
+    // (the registration is idempotent) and retry, and stop the process rather than let a free race
+    // the owner.
+    if (membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) == 0)
+        return;
+    if (membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0 && membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) == 0)
+        return;
+#endif
+    std::fputs("alloc-chaos: membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) failed after it had worked; "
+               "another thread cannot be ordered with the owner of a table\n",
+               stderr);
+    std::abort();
+}
+
+void owner_biased_lock::wait_until_owner_out() const noexcept {
+    for (unsigned spins = 0; busy_.load(std::memory_order_seq_cst); ++spins)
+        if (spins >= 64)  // the owner may have been switched out inside the map
+            std::this_thread::yield();
+}
+
+// ---- registry ----
 
 tracked_blocks::tracked_blocks(block_table& table) noexcept {
     owned_blocks = &table;

@@ -6,9 +6,27 @@
 #include <alloc_chaos/injected_bad_alloc.hpp>
 #include <alloc_chaos/source.hpp>
 
+#include <new>
 #include <stdexcept>
 
+#if !defined(__cpp_sized_deallocation)
+// The sized forms, which <new> declares only with sized deallocation on (clang leaves it off by
+// default); every C++14 standard library defines them.
+void operator delete(void* p, std::size_t size) noexcept;
+void operator delete(void* p, std::size_t size, std::align_val_t alignment) noexcept;
+#endif
+
 namespace alloc_chaos {
+
+namespace detail {
+// The operators new_delete_resource() calls, by address (resolved when the program is loaded, to
+// the program's replacement if it has one): a call through them skips the PLT stub. Not const,
+// so that the compiler does not turn the calls back into direct ones.
+using aligned_new_function = void*(std::size_t, std::align_val_t);
+using sized_aligned_delete_function = void(void*, std::size_t, std::align_val_t) noexcept;
+aligned_new_function* new_delete_allocate = &::operator new;
+sized_aligned_delete_function* new_delete_deallocate = &::operator delete;
+}  // namespace detail
 
 namespace {
 
@@ -18,6 +36,69 @@ std::unique_ptr<detail::resource_ledger> ledger_for(alloc_chaos::deallocation_ch
         return nullptr;
     unobserved bookkeeping;
     return std::make_unique<detail::resource_ledger>();
+}
+
+// std::pmr::new_delete_resource(), read once at start-up (before then, nullptr: the wrapper then
+// makes the virtual call, which is only slower).
+std::pmr::memory_resource* const new_delete = std::pmr::new_delete_resource();
+
+// upstream->allocate(bytes, alignment). For new_delete_resource() under libstdc++, the call its
+// do_allocate makes (::operator new(bytes, std::align_val_t(alignment))), made directly: the same
+// operator, pointers and errors, without the second virtual call (the budget of issue 6 is 5%).
+void* upstream_allocate(std::pmr::memory_resource* upstream, std::size_t bytes, std::size_t alignment) {
+#if defined(__GLIBCXX__)
+    if (upstream == new_delete)
+        return detail::new_delete_allocate(bytes, std::align_val_t(alignment));
+#endif
+    return upstream->allocate(bytes, alignment);
+}
+
+// upstream->deallocate(p, bytes, alignment); for new_delete_resource() under libstdc++, its
+// do_deallocate's call, ::operator delete(p, bytes, std::align_val_t(alignment)), made directly.
+void upstream_deallocate(std::pmr::memory_resource* upstream, void* p, std::size_t bytes, std::size_t alignment) {
+#if defined(__GLIBCXX__)
+    if (upstream == new_delete) {
+        detail::new_delete_deallocate(p, bytes, std::align_val_t(alignment));
+        return;
+    }
+#endif
+    upstream->deallocate(p, bytes, alignment);
+}
+
+// With deallocation checks, the block and its guard from the upstream. For new_delete_resource()
+// and an alignment that plain operator new meets, plain ::operator new: libstdc++'s aligned
+// operator new rounds the size up to a multiple of the alignment (C11's aligned_alloc wants it),
+// which would push a 1024-byte block and its guard (1032 bytes) to 1040, out of glibc's tcache.
+// Memory from ::operator new either way, as new_delete_resource() promises; with checks on the
+// upstream never saw the exact request anyway (the guard is added).
+// (Compared with a function's static, initialized at its first use, so that a block served before
+// start-up ends is released with the same operator after.)
+bool plain_new_serves(std::pmr::memory_resource* upstream, std::size_t alignment) {
+    static std::pmr::memory_resource* const default_resource = std::pmr::new_delete_resource();
+    return upstream == default_resource && alignment <= __STDCPP_DEFAULT_NEW_ALIGNMENT__;
+}
+
+void* guarded_allocate(std::pmr::memory_resource* upstream, std::size_t bytes, std::size_t alignment) {
+    if (plain_new_serves(upstream, alignment))
+        return ::operator new(bytes);
+    return upstream_allocate(upstream, bytes, alignment);
+}
+
+// Releases what guarded_allocate() served, with the operator that served it.
+void guarded_deallocate(std::pmr::memory_resource* upstream, void* p, std::size_t bytes, std::size_t alignment) {
+    if (plain_new_serves(upstream, alignment)) {
+        ::operator delete(p, bytes);
+        return;
+    }
+    upstream_deallocate(upstream, p, bytes, alignment);
+}
+
+// A release while some run tracks live blocks: reported first, then given back. Out of line, so
+// that a release outside every check makes a tail call and saves no registers.
+[[gnu::noinline]] void observed_deallocate(std::pmr::memory_resource* upstream, void* p, std::size_t bytes,
+                                           std::size_t alignment) {
+    observe_deallocated(p);
+    upstream_deallocate(upstream, p, bytes, alignment);
 }
 
 }  // namespace
@@ -56,7 +137,7 @@ std::vector<finding> chaos_memory_resource::misuse() const {
 void* chaos_memory_resource::do_allocate(std::size_t bytes, std::size_t alignment) {
     if (ledger_ == nullptr) {  // checks off: one thread-local read and a branch outside a check
         if (!observing()) [[likely]]
-            return upstream_->allocate(bytes, alignment);
+            return upstream_allocate(upstream_, bytes, alignment);
         return observed_allocate(bytes, alignment);
     }
     return checked_allocate(bytes, alignment);
@@ -68,29 +149,29 @@ void* chaos_memory_resource::observed_allocate(std::size_t bytes, std::size_t al
     void* block = nullptr;
     {
         unobserved upstream_call;  // the upstream may reach operator new: one attempt, not two
-        block = upstream_->allocate(bytes, alignment);
+        block = upstream_allocate(upstream_, bytes, alignment);
     }
     observe_allocated(block);
     return block;
 }
 
-void* chaos_memory_resource::checked_allocate(std::size_t bytes, std::size_t alignment) {
-    std::optional<allocation> by;
+[[gnu::noinline]] void* chaos_memory_resource::checked_allocate(std::size_t bytes, std::size_t alignment) {
+    std::optional<std::size_t> by;  // the index of the attempt that allocates the block, if observed
     if (observing()) {
         if (auto failure = observe_attempt(operation::resource_allocate, bytes, alignment))
             throw injected_bad_alloc(*failure);
         if (const auto run = current_run())  // the attempt observe_attempt() just counted
-            by.emplace(run->attempts - 1, operation::resource_allocate, bytes, alignment, false);
+            by = run->attempts - 1;
     }
     void* block = nullptr;
     {
         unobserved upstream_call;  // neither the upstream nor the bookkeeping is a second attempt
         const std::size_t upstream_bytes = detail::resource_ledger::upstream_size(bytes);
-        block = upstream_->allocate(upstream_bytes, alignment);
+        block = guarded_allocate(upstream_, upstream_bytes, alignment);
         try {
             ledger_->record(block, bytes, alignment, by);
         } catch (...) {  // no memory to record it: the request fails as the upstream's would
-            upstream_->deallocate(block, upstream_bytes, alignment);
+            guarded_deallocate(upstream_, block, upstream_bytes, alignment);
             throw;
         }
     }
@@ -103,11 +184,13 @@ void chaos_memory_resource::do_deallocate(void* p, std::size_t bytes, std::size_
         checked_deallocate(p, bytes, alignment);
         return;
     }
-    observe_deallocated(p);
-    upstream_->deallocate(p, bytes, alignment);
+    if (detail::tracking_tables.load(std::memory_order_relaxed) != 0) [[unlikely]]  // observe_deallocated()
+        return observed_deallocate(upstream_, p, bytes, alignment);
+    upstream_deallocate(upstream_, p, bytes, alignment);
 }
 
-void chaos_memory_resource::checked_deallocate(void* p, std::size_t bytes, std::size_t alignment) {
+// Out of line, so that do_deallocate without checks saves no registers for it.
+[[gnu::noinline]] void chaos_memory_resource::checked_deallocate(void* p, std::size_t bytes, std::size_t alignment) {
     detail::resource_ledger::release release;
     {
         unobserved bookkeeping;
@@ -116,7 +199,7 @@ void chaos_memory_resource::checked_deallocate(void* p, std::size_t bytes, std::
     if (!release.to_upstream)  // a double free or a foreign pointer: releasing it would corrupt the upstream
         return;
     observe_deallocated(p);
-    upstream_->deallocate(p, release.bytes, release.alignment);  // the size and alignment it was allocated with
+    guarded_deallocate(upstream_, p, release.bytes, release.alignment);  // the size and alignment it was allocated with
 }
 
 bool chaos_memory_resource::do_is_equal(const std::pmr::memory_resource& other) const noexcept {

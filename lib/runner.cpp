@@ -21,8 +21,8 @@ std::ostream& operator<<(std::ostream& out, attempts a) { return out << a.n << (
 
 // "operator new size=24 align=16".
 std::ostream& operator<<(std::ostream& out, const signature& s) {
-    out << s.op << " size=" << s.size << " align=" << s.alignment;
-    if (s.nothrow)
+    out << s.op() << " size=" << s.size() << " align=" << s.alignment();
+    if (s.nothrow())
         out << " nothrow";
     return out;
 }

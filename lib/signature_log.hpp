@@ -2,32 +2,118 @@
 #define ALLOC_CHAOS_LIB_SIGNATURE_LOG_HPP
 
 // The attempts of one run, in order: what divergence is measured against and what a leaked block
-// is named by. Grows inside operator new, so its memory comes from the C allocator.
+// is named by. Grows inside operator new, so its memory comes from the C allocator; a thread keeps
+// the buffers of its last check's logs for its next check, so that a check does not fault their
+// pages in again.
 
 #include <alloc_chaos/allocation.hpp>
 #include <alloc_chaos/operation.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <cstdlib>
 #include <utility>
 
 namespace alloc_chaos::detail {
 
-// What a source asked for in one attempt.
-struct signature {
-    std::size_t size;
-    std::size_t alignment;
-    operation op;
-    bool nothrow;
+// What a source asked for in one attempt, in 16 bytes: the size, and the alignment with the
+// operation and nothrow in its top byte. Exact for every size, every alignment below 2^56 and
+// every power of two; an alignment of 2^56 or more that is not a multiple of 256 (one no
+// allocator can serve) is recorded rounded down to one.
+class signature {
+public:
+    signature(std::size_t size, std::size_t alignment, alloc_chaos::operation op, bool nothrow) noexcept
+        : size_(size), packed_(pack(alignment, op, nothrow)) {}
+
+    std::size_t size() const noexcept { return size_; }
+    std::size_t alignment() const noexcept {
+        const std::uint64_t a = packed_ & alignment_mask;
+        return static_cast<std::size_t>((packed_ & wide_bit) != 0 ? a << 8 : a);
+    }
+    alloc_chaos::operation op() const noexcept {
+        return static_cast<alloc_chaos::operation>((packed_ >> op_shift) & op_mask);
+    }
+    bool nothrow() const noexcept { return (packed_ & nothrow_bit) != 0; }
 
     friend bool operator==(const signature&, const signature&) = default;
-    allocation at(std::size_t index) const noexcept { return {index, op, size, alignment, nothrow}; }
+    allocation at(std::size_t index) const noexcept { return {index, op(), size(), alignment(), nothrow()}; }
+
+private:
+    static constexpr std::uint64_t alignment_mask = (std::uint64_t{1} << 56) - 1;
+    static constexpr int op_shift = 56;
+    static constexpr std::uint64_t op_mask = 0x3f;  // six bits: room for 64 operations
+    static constexpr std::uint64_t nothrow_bit = std::uint64_t{1} << 62;
+    static constexpr std::uint64_t wide_bit = std::uint64_t{1} << 63;  // the alignment >> 8 is stored
+
+    static std::uint64_t pack(std::size_t alignment, alloc_chaos::operation op, bool nothrow) noexcept {
+        auto a = static_cast<std::uint64_t>(alignment);
+        std::uint64_t packed = (static_cast<std::uint64_t>(op) & op_mask) << op_shift;
+        if (nothrow)
+            packed |= nothrow_bit;
+        if (a > alignment_mask) [[unlikely]]
+            return packed | wide_bit | (a >> 8);
+        return packed | a;
+    }
+
+    std::size_t size_;
+    std::uint64_t packed_;
 };
+static_assert(sizeof(signature) <= 16);
+static_assert(static_cast<int>(alloc_chaos::operation::custom_allocate) <= 0x3f);
+
+// The buffers a thread keeps from one check to the next: the two largest, each of at most
+// max_kept_signatures (a larger one costs more to keep than to fault in again).
+inline constexpr std::size_t max_kept_signatures = std::size_t{1} << 19;  // 8 MiB
+
+struct kept_log_buffers {
+    signature* items[2] = {};
+    std::size_t capacity[2] = {};
+    ~kept_log_buffers();
+};
+inline thread_local kept_log_buffers kept_logs;
+inline constinit thread_local bool kept_logs_gone = false;  // the thread is ending: keep nothing
+
+inline kept_log_buffers::~kept_log_buffers() {
+    std::free(items[0]);
+    std::free(items[1]);
+    kept_logs_gone = true;
+}
+
+// The largest buffer this thread keeps, and its capacity; {nullptr, 0} when none.
+inline std::pair<signature*, std::size_t> take_log_buffer() noexcept {
+    if (kept_logs_gone)
+        return {nullptr, 0};
+    kept_log_buffers& k = kept_logs;
+    const int i = k.capacity[0] >= k.capacity[1] ? 0 : 1;
+    const std::pair<signature*, std::size_t> taken{k.items[i], k.capacity[i]};
+    k.items[i] = nullptr;
+    k.capacity[i] = 0;
+    return taken;
+}
+
+// Keeps `items` (room for `capacity` signatures) for a later log on this thread, or frees it.
+inline void give_log_buffer(signature* items, std::size_t capacity) noexcept {
+    if (items == nullptr)
+        return;
+    if (kept_logs_gone || capacity > max_kept_signatures) {
+        std::free(items);
+        return;
+    }
+    kept_log_buffers& k = kept_logs;
+    const int i = k.capacity[0] <= k.capacity[1] ? 0 : 1;  // the smaller place, or an empty one
+    if (k.capacity[i] >= capacity) {
+        std::free(items);
+        return;
+    }
+    std::free(k.items[i]);
+    k.items[i] = items;
+    k.capacity[i] = capacity;
+}
 
 class signature_log {
 public:
     signature_log() = default;
-    ~signature_log() { std::free(items_); }
+    ~signature_log() { give_log_buffer(items_, capacity_); }
     signature_log(const signature_log&) = delete;
     signature_log& operator=(const signature_log&) = delete;
 
@@ -53,8 +139,16 @@ public:
 
 private:
     bool grow() noexcept {
+        if (capacity_ == 0) {
+            const auto [items, capacity] = take_log_buffer();
+            if (items != nullptr) {
+                items_ = items;
+                capacity_ = capacity;
+                return true;
+            }
+        }
         const std::size_t capacity = capacity_ == 0 ? 1024 : capacity_ * 2;
-        void* items = std::realloc(items_, capacity * sizeof(signature));
+        void* items = std::realloc(static_cast<void*>(items_), capacity * sizeof(signature));
         if (items == nullptr)
             return false;
         items_ = static_cast<signature*>(items);
