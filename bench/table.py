@@ -7,7 +7,7 @@ Usage: table.py DIR, where DIR holds
   memory_{freed,live}_{2,10}.json                            (one process each: ru_maxrss is per process)
 
 Every figure is a ratio of two measurements taken side by side (the same round, or the same
-process); absolute times are shown beside them for scale only. Budgets are issue 6's.
+process); absolute times are shown beside them for scale only. Budgets are the project's performance budgets (docs/performance.md).
 """
 
 import glob
@@ -133,7 +133,7 @@ def main(directory):
             continue
         row(label, f"{value / raw:.2f}x", f"{value:.1f} ns vs raw {raw:.1f} ns", budget, verdict(value / raw <= limit))
     if counting is not None and tracking is not None:
-        row("issue 4: leak tracking / the core without it", f"{tracking / counting:.2f}x",
+        row("leak tracking / the core without it", f"{tracking / counting:.2f}x",
             f"+{tracking - counting:.1f} ns per attempt", "(figure)", "")
 
     # --- 3. the loop -----------------------------------------------------------------------

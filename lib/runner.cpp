@@ -11,7 +11,7 @@ namespace alloc_chaos::detail {
 namespace {
 
 // Where the probe's pointer goes, so that no compiler can elide its new/delete pair.
-void* volatile probe_sink = nullptr;
+thread_local void* volatile probe_sink = nullptr;  // per thread: checks may probe at once
 
 // "1 attempt", "2 attempts".
 struct attempts {
