@@ -25,14 +25,10 @@ void* c_allocate(std::size_t size, std::size_t alignment) noexcept {
 }
 
 // The standard's loop: try, call the new_handler while one is installed, else fail.
-void* allocate(operation op, std::size_t size, std::size_t alignment) {
-    if (auto failure = alloc_chaos::observe_attempt(op, size, alignment)) [[unlikely]]
-        throw alloc_chaos::injected_bad_alloc(*failure);
+void* serve(std::size_t size, std::size_t alignment) {
     for (;;) {
-        if (void* p = c_allocate(size, alignment)) {
-            alloc_chaos::observe_allocated(p);
+        if (void* p = c_allocate(size, alignment))
             return p;
-        }
         std::new_handler handler = std::get_new_handler();
         if (handler == nullptr)
             throw std::bad_alloc();
@@ -40,14 +36,10 @@ void* allocate(operation op, std::size_t size, std::size_t alignment) {
     }
 }
 
-void* allocate_nothrow(operation op, std::size_t size, std::size_t alignment) noexcept {
-    if (alloc_chaos::observe_attempt(op, size, alignment, true)) [[unlikely]]
-        return nullptr;
+void* serve_nothrow(std::size_t size, std::size_t alignment) noexcept {
     for (;;) {
-        if (void* p = c_allocate(size, alignment)) {
-            alloc_chaos::observe_allocated(p);
+        if (void* p = c_allocate(size, alignment))
             return p;
-        }
         std::new_handler handler = std::get_new_handler();
         if (handler == nullptr)
             return nullptr;
@@ -57,6 +49,28 @@ void* allocate_nothrow(operation op, std::size_t size, std::size_t alignment) no
             return nullptr;
         }
     }
+}
+
+// Outside an observed run: one thread-local read and a branch, then the C allocator.
+void* allocate(operation op, std::size_t size, std::size_t alignment) {
+    if (!alloc_chaos::observing()) [[likely]]
+        return serve(size, alignment);
+    if (auto failure = alloc_chaos::observe_attempt(op, size, alignment))
+        throw alloc_chaos::injected_bad_alloc(*failure);
+    void* p = serve(size, alignment);
+    alloc_chaos::observe_allocated(p);
+    return p;
+}
+
+void* allocate_nothrow(operation op, std::size_t size, std::size_t alignment) noexcept {
+    if (!alloc_chaos::observing()) [[likely]]
+        return serve_nothrow(size, alignment);
+    if (alloc_chaos::observe_attempt(op, size, alignment, true))
+        return nullptr;
+    void* p = serve_nothrow(size, alignment);
+    if (p != nullptr)
+        alloc_chaos::observe_allocated(p);
+    return p;
 }
 
 constexpr std::size_t plain = alloc_chaos::default_new_alignment;
