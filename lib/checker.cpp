@@ -172,8 +172,8 @@ detail::selection checker::selection() const {
 }
 
 report checker::run_body(detail::body_ref body) const {
-    const detail::environment_overrides environment = detail::read_environment();
     detail::active_check active("alloc_chaos::checker::run");
+    const detail::environment_overrides environment = detail::read_environment();
     detail::runner runs(body, leak_tracking_);
     for (std::size_t i = 0; i < warmup_runs_; ++i)
         runs.warm_up();

@@ -129,9 +129,12 @@ void print_headline(std::ostream& out, const report& r, verdict v) {
         if (tested_targets(r) < observed)
             out << "PARTIAL: tested " << tested_targets(r) << " of " << counted{observed, "observed attempt"}
                 << "; a partial check never passes\n";
-        else
+        else if (!r.narrowing().empty())
             out << "PARTIAL: every observed attempt was tested, but " << r.narrowing()
                 << " narrowed the selection by hand; a partial check never passes\n";
+        else  // failure_mode::both, stopped before the persistent run of the last target
+            out << "PARTIAL: every observed attempt was tested, but not in both modes; a partial check never "
+                   "passes\n";
         return;
     case verdict::passed:
         if (observed == 0)
@@ -319,7 +322,7 @@ void print_untested(std::ostream& out, const report& r) {
     out << '\n';
 }
 
-// "sampled: sample(5, 42) drew #3, #17, #20, #41, #99".
+// "sampled: sample(5, 42) selected #3, #17, #20, #41, #99".
 void print_sample(std::ostream& out, const report& r) {
     out << "  sampled: " << r.narrowing() << " selected";
     const char* separator = " ";
