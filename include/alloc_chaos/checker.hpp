@@ -35,6 +35,8 @@ public:
 
 // The strict exhaustive loop and its options. It probes for the global bridge, runs the body
 // with nothing failed (the baseline), then once per selected attempt with that attempt failed.
+// ALLOC_CHAOS_ONLY, ALLOC_CHAOS_RANGE, ALLOC_CHAOS_MODE and ALLOC_CHAOS_TRAP in the environment
+// override the selection, the mode and the trap, to replay a failure without recompiling.
 // Options return *this, so they chain: checker{}.stability_runs(3).max_failures(100).run(body).
 class checker {
 public:
@@ -55,7 +57,8 @@ public:
     checker& mode(failure_mode m) noexcept;
     // Raises SIGTRAP when the run failing attempt #target fails it, so a debugger stops there.
     checker& trap_at(std::size_t target) noexcept;
-    // Baseline runs in all (default 1), which must agree on the attempt count; 0 throws std::invalid_argument.
+    // Baseline runs in all (default 1), which must make the same attempts (operation, size,
+    // alignment, in order); 0 throws std::invalid_argument.
     checker& stability_runs(std::size_t n);
     // Whether the global operator new/delete bridge must be observed (default true).
     checker& require_global_bridge(bool required = true) noexcept;
@@ -70,7 +73,8 @@ public:
     // its leaked blocks'. Without stacks_available(), the report says that none is available.
     checker& call_stacks(bool capture = true) noexcept;
 
-    // Runs the check on this thread. A check already active on this thread throws std::logic_error.
+    // Runs the check on this thread. A check already active on this thread throws std::logic_error;
+    // an ALLOC_CHAOS_* environment variable that makes no sense throws std::invalid_argument.
     template <std::invocable F>
     report run(F&& body) const {
         using body_type = std::remove_reference_t<F>;
