@@ -35,12 +35,9 @@ namespace {
 
 constexpr int job_size = 200;
 
-template <template <class> class Alloc>
-void job() {
-    std::vector<int, Alloc<int>> v;
-    std::list<int, Alloc<int>> l;
-    std::map<int, int, std::less<int>, Alloc<std::pair<const int, int>>> m;
-    std::unordered_map<int, int, std::hash<int>, std::equal_to<int>, Alloc<std::pair<const int, int>>> u;
+// The job itself, the same for every allocator: fill a vector, a list, a map and an unordered_map.
+template <class Vector, class List, class Map, class UnorderedMap>
+void fill(Vector& v, List& l, Map& m, UnorderedMap& u) {
     for (int i = 0; i < job_size; ++i) {
         v.push_back(i);
         l.push_back(i);
@@ -53,21 +50,21 @@ void job() {
     benchmark::DoNotOptimize(u);
 }
 
+template <template <class> class Alloc>
+void job() {
+    std::vector<int, Alloc<int>> v;
+    std::list<int, Alloc<int>> l;
+    std::map<int, int, std::less<int>, Alloc<std::pair<const int, int>>> m;
+    std::unordered_map<int, int, std::hash<int>, std::equal_to<int>, Alloc<std::pair<const int, int>>> u;
+    fill(v, l, m, u);
+}
+
 void pmr_job(std::pmr::memory_resource& resource) {
     std::pmr::vector<int> v(&resource);
     std::pmr::list<int> l(&resource);
     std::pmr::map<int, int> m(&resource);
     std::pmr::unordered_map<int, int> u(&resource);
-    for (int i = 0; i < job_size; ++i) {
-        v.push_back(i);
-        l.push_back(i);
-        m.emplace(i, i);
-        u.emplace(i, i);
-    }
-    benchmark::DoNotOptimize(v);
-    benchmark::DoNotOptimize(l);
-    benchmark::DoNotOptimize(m);
-    benchmark::DoNotOptimize(u);
+    fill(v, l, m, u);
 }
 
 void throw_allocator(benchmark::State& state) {

@@ -20,19 +20,33 @@ constinit thread_local int forbidden_depth = 0;
 
 namespace {
 
+// Records a finding in `run`, unobserved; false when the run takes none or memory is out.
+bool record_finding(run_state& run, finding_kind kind, std::optional<allocation> concerned,
+                    std::string message) noexcept {
+    if (run.findings == nullptr)
+        return false;
+    unobserved bookkeeping;
+    try {
+        run.findings->emplace_back(kind, concerned, std::move(message));
+        return true;
+    } catch (...) {  // out of memory for the finding itself
+        return false;
+    }
+}
+
 // Records an attempt made inside forbid_allocations as a finding of the run; serves it uncounted.
 void forbidden_attempt(run_state& run, const allocation& asked) noexcept {
     run.pending = no_target;
     if (run.findings == nullptr)
         return;
-    unobserved bookkeeping;
+    unobserved bookkeeping;  // the message is built inside operator new
     try {
         std::ostringstream message;
         message << asked.operation() << " size=" << asked.size() << " align=" << asked.alignment()
                 << (asked.nothrow() ? " nothrow" : "") << " inside forbid_allocations, after " << asked.index()
                 << (asked.index() == 1 ? " attempt" : " attempts");
-        run.findings->emplace_back(finding_kind::forbidden_allocation, asked, message.str());
-    } catch (...) {  // out of memory for the finding itself
+        record_finding(run, finding_kind::forbidden_allocation, asked, message.str());
+    } catch (...) {  // out of memory for the message
     }
 }
 
@@ -143,11 +157,10 @@ bool report_finding(finding_kind kind, std::optional<allocation> concerned, std:
     detail::run_state* run = detail::current_run_state;
     if (run == nullptr || run->findings == nullptr)
         return false;
-    unobserved bookkeeping;
+    unobserved bookkeeping;  // the copy of the message is the library's, not the body's
     try {
-        run->findings->emplace_back(kind, concerned, std::string(message));
-        return true;
-    } catch (...) {  // out of memory for the finding itself
+        return detail::record_finding(*run, kind, concerned, std::string(message));
+    } catch (...) {  // out of memory for the message
         return false;
     }
 }
