@@ -73,14 +73,18 @@ namespace {
 constinit thread_local bool check_running = false;
 }
 
-std::optional<allocation> observe_observed_attempt(run_state& run, operation op, std::size_t size,
-                                                   std::size_t alignment, bool nothrow) noexcept {
-    if (forbidden_depth > 0) [[unlikely]] {
-        forbidden_attempt(run, allocation(run.attempts, op, size, alignment, nothrow));
-        return std::nullopt;  // served, and no attempt: the code promised not to allocate at all
-    }
-    const std::size_t index = run.attempts++;
-    const signature asked{size, alignment, op, nothrow};
+namespace {
+
+// An attempt made inside forbid_allocations: a finding of the run, served uncounted. Out of line,
+// like every rare path here, so that a counted attempt's path stays small and saves no registers.
+[[gnu::noinline, gnu::cold]] std::optional<allocation> forbidden(run_state& run, operation op, std::size_t size,
+                                                                   std::size_t alignment, bool nothrow) noexcept {
+    forbidden_attempt(run, allocation(run.attempts, op, size, alignment, nothrow));
+    return std::nullopt;  // served, and no attempt: the code promised not to allocate at all
+}
+
+// Logs the attempt at `index` and compares it with the baseline's, as the run asks.
+inline void record_signature(run_state& run, std::size_t index, const signature& asked) noexcept {
     if (run.signatures != nullptr)
         run.signatures->push_back(asked);
     if (run.expected != nullptr && !run.divergence && index < run.compare_until) {
@@ -88,13 +92,11 @@ std::optional<allocation> observe_observed_attempt(run_state& run, operation op,
         if (expected == nullptr || *expected != asked)
             run.divergence = index;
     }
-    const bool fails = index == run.target || (run.persistent && run.target != no_target && index > run.target);
-    if (!fails) {
-        run.pending = index;
-        if (run.stacks != nullptr) [[unlikely]]
-            take_attempt_stack(*run.stacks, index);
-        return std::nullopt;
-    }
+}
+
+// The attempt at `index` is to fail: counts it, and takes what the run asked for at the target.
+[[gnu::noinline]] std::optional<allocation> fail(run_state& run, std::size_t index, operation op, std::size_t size,
+                                                 std::size_t alignment, bool nothrow) noexcept {
     const allocation failed(index, op, size, alignment, nothrow);
     ++run.failures;
     if (index == run.target) {
@@ -106,6 +108,28 @@ std::optional<allocation> observe_observed_attempt(run_state& run, operation op,
     if (index == run.target && run.trap)
         std::raise(SIGTRAP);
     return failed;
+}
+
+}  // namespace
+
+std::optional<allocation> observe_observed_attempt(run_state& run, operation op, std::size_t size,
+                                                   std::size_t alignment, bool nothrow) noexcept {
+    if (forbidden_depth > 0) [[unlikely]]
+        return forbidden(run, op, size, alignment, nothrow);
+    const std::size_t index = run.attempts++;
+    record_signature(run, index, signature(size, alignment, op, nothrow));
+    if (index < run.target) [[likely]] {  // no_target is the largest index: a run without one never fails
+        run.pending = index;
+        if (run.stacks != nullptr) [[unlikely]]
+            take_attempt_stack(*run.stacks, index);
+        return std::nullopt;
+    }
+    if (index == run.target || run.persistent)
+        return fail(run, index, op, size, alignment, nothrow);
+    run.pending = index;  // after the target, in once mode
+    if (run.stacks != nullptr) [[unlikely]]
+        take_attempt_stack(*run.stacks, index);
+    return std::nullopt;
 }
 
 void observe_allocated_block(run_state& run, void* block) noexcept {
