@@ -6,11 +6,11 @@
 //
 //   memory/freed:  1,000,000 operator new/delete pairs of 64 bytes, each block freed at once;
 //   memory/live:   1,000,000 blocks of 16 bytes, all live until the body returns (the worst case
-//                  for the live-block table).
+//                  for the live blocks' bitmap).
 //
 // The check is failure_range(N - 2, N): the baseline run and the two injected runs that go the
 // furthest, so it reaches the peak of an exhaustive check (the baseline's signatures, and those
-// of a run that makes N - 1 attempts, and the live-block table at its largest) in three runs.
+// of a run that makes N - 1 attempts, and the live blocks at their largest) in three runs.
 // memory/*/10, failure_range(N - 10, N) in a process of its own, shows that more runs do not
 // raise that peak.
 
@@ -64,18 +64,19 @@ void live_body() {
 }
 
 // What the data structures hold at the peak, per attempt. A signature log is a power of two
-// >= 1024 entries of sizeof(signature) bytes; the live-block table a power of two >= 256 slots of
-// 12 bytes, at most 3/4 full, and while it grows the old array and the new one are both
-// allocated. The peak is the larger of: the first baseline run (its log, the table growing to its
-// largest), and an injected run (the baseline's log, its own, the table at its largest).
+// >= 1024 entries of sizeof(signature) bytes, and the live blocks' log of addresses as many entries
+// of 8 bytes; while either grows, its old array and its new one are both allocated. The live
+// blocks' bitmap is a 32 KiB leaf per 4 MiB of addresses they span (each block of 16 bytes takes a
+// 32-byte malloc chunk), plus one where the span crosses a leaf's edge. The peak is the larger of:
+// the first baseline run (its log and the address log growing), and an injected run (the
+// baseline's log, its own, the address log).
 double computed_bytes_per_attempt(std::size_t live) {
     const std::size_t log_entries = std::max<std::size_t>(1024, std::bit_ceil(attempts));
     const double log = static_cast<double>(log_entries * sizeof(alloc_chaos::detail::signature));
-    std::size_t slots = 256;
-    while (live * 4 > slots * 3)
-        slots *= 2;
-    const double table = 12.0 * static_cast<double>(slots);
-    return std::max(log + 1.5 * table, 2 * log + table) / static_cast<double>(attempts);
+    const double addresses = static_cast<double>(log_entries * sizeof(void*));
+    const std::size_t leaves = live * 32 / (std::size_t{4} << 20) + 2;
+    const double bitmap = static_cast<double>(leaves * (std::size_t{32} << 10));
+    return (std::max(1.5 * (log + addresses), 2 * log + addresses) + bitmap) / static_cast<double>(attempts);
 }
 
 // The check of `body` with its last state.range(0) attempts failed, one run each.

@@ -83,15 +83,18 @@ namespace {
     return std::nullopt;  // served, and no attempt: the code promised not to allocate at all
 }
 
-// Logs the attempt at `index` and compares it with the baseline's, as the run asks.
+// Compares the attempt at `index` with the baseline's while the run must match it; after that (from
+// the target, or from where the run diverged) logs it, as the run asks. An attempt that matched is
+// the baseline's, so it need not be logged.
 inline void record_signature(run_state& run, std::size_t index, const signature& asked) noexcept {
-    if (run.signatures != nullptr)
-        run.signatures->push_back(asked);
-    if (run.expected != nullptr && !run.divergence && index < run.compare_until) {
+    if (index < run.compare_until && !run.divergence) {
         const signature* expected = run.expected->find(index);
-        if (expected == nullptr || *expected != asked)
-            run.divergence = index;
+        if (expected != nullptr && *expected == asked) [[likely]]
+            return;
+        run.divergence = index;
     }
+    if (run.signatures != nullptr)
+        run.signatures->put(index, asked);
 }
 
 // The attempt at `index` is to fail: counts it, and takes what the run asked for at the target.
@@ -136,7 +139,7 @@ void observe_allocated_block(run_state& run, void* block) noexcept {
     const std::size_t index = std::exchange(run.pending, no_target);
     if (index == no_target || owned_blocks == nullptr)
         return;
-    owned_blocks->owner([&](block_map& map) { return map.insert(block, index); });
+    owned_blocks->owner([&](live_blocks& blocks) { return blocks.insert(block, index); });
 }
 
 void observe_released_block(void* block) noexcept { forget_block(block); }

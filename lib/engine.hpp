@@ -10,6 +10,7 @@
 #include <alloc_chaos/finding.hpp>
 #include <alloc_chaos/source.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <limits>
 #include <optional>
@@ -24,9 +25,9 @@ struct run_state {
     std::size_t target = no_target;      // the attempt index to fail
     std::size_t attempts = 0;            // attempts observed so far
     std::optional<allocation> injected;  // the attempt that was failed
-    signature_log* signatures = nullptr; // every attempt of the run, in order (none in the probe)
+    signature_log* signatures = nullptr; // the run's attempts from logged_from() on (none in the probe)
     const signature_log* expected = nullptr;  // the baseline's attempts, to compare with
-    std::size_t compare_until = 0;       // attempts [0, compare_until) must match `expected`
+    std::size_t compare_until = 0;       // attempts [0, compare_until) must match `expected` (0 without)
     std::optional<std::size_t> divergence;    // the first attempt that did not
     std::size_t pending = no_target;     // the attempt served last, until its block is reported
     std::vector<finding>* findings = nullptr; // what sources reported during the run
@@ -34,6 +35,11 @@ struct run_state {
     bool trap = false;                   // raise SIGTRAP when the target is failed
     std::size_t failures = 0;            // attempts failed
     stack_request* stacks = nullptr;     // the call stacks to take, unobserved; nullptr: none
+
+    // The first attempt logged in `signatures`: the attempts before it matched `expected`.
+    std::size_t logged_from() const noexcept {
+        return divergence ? std::min(*divergence, compare_until) : compare_until;
+    }
 };
 
 // Depth of the forbid_allocations scopes open on this thread.

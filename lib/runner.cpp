@@ -114,10 +114,10 @@ run_result runner::run(kind k, std::size_t target, failure_mode mode, bool trap,
 
     std::vector<finding> leaked;
     if (track_blocks_) {
-        blocks_.owner([](block_map& map) { return map.clear(), true; });
+        blocks_.owner([](live_blocks& blocks) { return blocks.clear(), true; });
         tracked_blocks tracking(blocks_);
         run_body(body_, run, result);
-        leaked = leaks();  // after the handler: the escaped exception is gone with its blocks
+        leaked = leaks(run);  // after the handler: the escaped exception is gone with its blocks
     } else {
         run_body(body_, run, result);
     }
@@ -133,6 +133,10 @@ run_result runner::run(kind k, std::size_t target, failure_mode mode, bool trap,
     return result;
 }
 
+const signature* runner::signature_at(const run_state& run, std::size_t index) const {
+    return index < run.logged_from() ? baseline_.find(index) : current_.find(index);
+}
+
 std::vector<finding> runner::divergence(const run_state& run, kind k) const {
     std::optional<std::size_t> at = run.divergence;
     const bool fewer = k == kind::repeat_baseline && run.attempts < baseline_.size();
@@ -144,7 +148,7 @@ std::vector<finding> runner::divergence(const run_state& run, kind k) const {
         message << "the baseline made " << attempts{baseline_.size()} << ", this run only " << run.attempts;
     } else {
         const signature* expected = baseline_.find(*at);
-        const signature* actual = current_.find(*at);
+        const signature* actual = signature_at(run, *at);
         message << "attempt #" << *at << ": baseline ";
         if (expected != nullptr)
             message << *expected;
@@ -161,17 +165,13 @@ std::vector<finding> runner::divergence(const run_state& run, kind k) const {
     return found;
 }
 
-std::vector<finding> runner::leaks() {
+std::vector<finding> runner::leaks(const run_state& run) {
     std::vector<std::size_t> live;
-    blocks_.owner([&](block_map& map) {
-        live.reserve(map.size());
-        map.for_each([&](std::size_t index) { live.push_back(index); });
-        return true;
-    });
-    std::sort(live.begin(), live.end());
+    live.reserve(blocks_.owner([](live_blocks& blocks) { return blocks.size(); }));  // only frees come between
+    blocks_.owner([&](live_blocks& blocks) { return blocks.indices(live), true; });
     std::vector<finding> found;
     for (std::size_t index : live) {
-        const signature* s = current_.find(index);
+        const signature* s = signature_at(run, index);
         std::ostringstream message;
         message << "the block of #" << index;
         if (s != nullptr)

@@ -63,13 +63,15 @@ private:
                    bool target_stack = false, std::span<const std::size_t> stacks_at = {},
                    raw_stack* stacks = nullptr);
     std::vector<finding> divergence(const run_state& run, kind k) const;
-    std::vector<finding> leaks();
+    std::vector<finding> leaks(const run_state& run);
+    // The attempt at `index` of the run just made: logged, or the baseline's when it matched it.
+    const signature* signature_at(const run_state& run, std::size_t index) const;
 
     body_ref body_;
     bool track_blocks_;
     block_table blocks_;
     signature_log baseline_;  // the first baseline run's attempts
-    signature_log current_;   // the run in progress's attempts
+    signature_log current_;   // the run in progress's attempts, from run_state::logged_from() on
 };
 
 }  // namespace alloc_chaos::detail

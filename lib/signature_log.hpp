@@ -125,6 +125,18 @@ public:
         }
         items_[size_++] = s;
     }
+    // Logs `s` as the attempt at `index`, at or past size(): the attempts skipped are not logged
+    // (their places hold nothing to read).
+    void put(std::size_t index, const signature& s) noexcept {
+        if (index != size_) [[unlikely]] {
+            while (capacity_ <= index && !incomplete_)
+                incomplete_ = !grow();
+            if (incomplete_)
+                return;
+            size_ = index;
+        }
+        push_back(s);
+    }
     // The attempt at `index`, when recorded.
     const signature* find(std::size_t index) const noexcept { return index < size_ ? &items_[index] : nullptr; }
     std::size_t size() const noexcept { return size_; }

@@ -22,6 +22,7 @@ using alloc_chaos::detail::block_map;
 using alloc_chaos::detail::block_table;
 using alloc_chaos::detail::fence_protocol;
 using alloc_chaos::detail::forget_block;
+using alloc_chaos::detail::live_blocks;
 using alloc_chaos::detail::tracked_blocks;
 
 namespace {
@@ -130,7 +131,7 @@ bool owner_run(fence_protocol protocol, std::vector<freeing_thread*> freers, std
             void* block = std::malloc(16 + i % 64);
             if (block == nullptr)
                 std::abort();
-            table.owner([&](block_map& map) { return map.insert(block, i); });
+            table.owner([&](live_blocks& blocks) { return blocks.insert(block, i); });
             const unsigned choice = random() % 8;
             if (handing && choice < 3 && freers[choice % freers.size()]->hand(block))
                 continue;
@@ -158,17 +159,13 @@ bool owner_run(fence_protocol protocol, std::vector<freeing_thread*> freers, std
         std::sort(expected.begin(), expected.end());
         std::vector<std::size_t> recorded;
         recorded.reserve(operations);  // no allocation inside owner(): a free there would look into the table
-        table.owner([&](block_map& map) {
-            map.for_each([&](std::size_t index) { recorded.push_back(index); });
-            return true;
-        });
-        std::sort(recorded.begin(), recorded.end());
+        table.owner([&](live_blocks& blocks) { return blocks.indices(recorded), true; });
         exact = recorded == expected;  // no free lost (none handed is left), no kept block forgotten
         for (const auto& k : kept) {
             forget_block(k.first);
             std::free(k.first);
         }
-        exact = exact && table.owner([](block_map& map) { return map.size(); }) == 0;
+        exact = exact && table.owner([](live_blocks& blocks) { return blocks.size(); }) == 0;
     }
     return exact;
 }
@@ -319,14 +316,14 @@ BOOST_AUTO_TEST_CASE(the_process_chooses_one_protocol_and_a_table_may_ask_for_th
 BOOST_AUTO_TEST_CASE(the_owner_takes_no_lock_until_another_thread_frees_and_again_after_rebias_after_accesses) {
     for (const fence_protocol protocol : {fence_protocol::asymmetric, fence_protocol::symmetric}) {
         block_table table(protocol);
-        table.owner([](block_map& map) { return map.insert(address(0x1000), 1); });
+        table.owner([](live_blocks& blocks) { return blocks.insert(address(0x1000), 1); });
         BOOST_TEST(!table.owner_locks());
-        std::thread([&] { table.remote([](block_map& map) { return map.erase(address(0x1000)); }); }).join();
+        std::thread([&] { table.remote([](live_blocks& blocks) { return blocks.erase(address(0x1000)); }); }).join();
         BOOST_TEST(table.owner_locks());
         for (unsigned i = 1; i < block_table::rebias_after; ++i)
-            table.owner([](block_map& map) { return map.size(); });
+            table.owner([](live_blocks& blocks) { return blocks.size(); });
         BOOST_TEST(table.owner_locks());
-        BOOST_TEST(table.owner([](block_map& map) { return map.size(); }) == 0u);
+        BOOST_TEST(table.owner([](live_blocks& blocks) { return blocks.size(); }) == 0u);
         BOOST_TEST(!table.owner_locks());
     }
 }

@@ -1,0 +1,131 @@
+#ifndef ALLOC_CHAOS_LIB_LIVE_BLOCKS_HPP
+#define ALLOC_CHAOS_LIB_LIVE_BLOCKS_HPP
+
+// The blocks of a run still live, and the attempt that allocated each. A block at a multiple of 16
+// bytes (every block that malloc and operator new give out) is one bit in a bitmap of the heap's
+// 16-byte granules, a 32 KiB leaf of bits per 4 MiB of addresses: recording and forgetting it touches 1/128
+// of the memory the blocks themselves take, which stays in the L1 cache where a hash table of the
+// blocks would not. Its attempt is in a log by attempt index, read only to name leaks. Any other
+// address (a source of your own may give out any) goes to a block_map. Memory from the C
+// allocator: it grows inside operator new, where operator new must not be called again.
+
+#include "block_map.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace alloc_chaos::detail {
+
+class live_blocks {
+public:
+    live_blocks() = default;
+    ~live_blocks();
+    live_blocks(const live_blocks&) = delete;
+    live_blocks& operator=(const live_blocks&) = delete;
+
+    // Records `block` as allocated by attempt `index`, an address given out again taking the later
+    // attempt; false when out of memory or for nullptr (then untracked).
+    bool insert(const void* block, std::size_t index) noexcept {
+        const auto address = reinterpret_cast<std::uintptr_t>(block);
+        if (address % granule != 0 || address == 0) [[unlikely]]
+            return unaligned_.insert(block, index);
+        std::uint64_t* bits = leaf_of(address);
+        if (bits == nullptr || !log(index, address)) [[unlikely]]
+            return false;
+        std::uint64_t& word = bits[word_of(address)];
+        const std::uint64_t bit = bit_of(address);
+        aligned_ += (word & bit) == 0;
+        word |= bit;
+        return true;
+    }
+
+    // Forgets `block`; false when it was not recorded.
+    bool erase(const void* block) noexcept {
+        const auto address = reinterpret_cast<std::uintptr_t>(block);
+        if (address % granule != 0) [[unlikely]]
+            return unaligned_.erase(block);
+        if (aligned_ == 0)
+            return false;
+        std::uint64_t* bits = find_leaf(address);
+        if (bits == nullptr)
+            return false;
+        std::uint64_t& word = bits[word_of(address)];
+        const std::uint64_t bit = bit_of(address);
+        if ((word & bit) == 0)
+            return false;
+        word &= ~bit;
+        --aligned_;
+        return true;
+    }
+
+    // Appends the attempt of each block still recorded to `out`, in increasing order. `out` must
+    // have room for size() more: this takes no memory, so that it may run inside the table's
+    // access, where a free would reach the table again.
+    void indices(std::vector<std::size_t>& out) noexcept;
+    std::size_t size() const noexcept { return aligned_ + unaligned_.size(); }
+    // Forgets every block: O(1) when none is recorded.
+    void clear() noexcept;
+
+private:
+    static constexpr std::uintptr_t granule = 16;
+    static constexpr unsigned granule_shift = 4;
+    static constexpr unsigned region_shift = 22;  // 4 MiB of addresses per leaf
+    static constexpr std::size_t leaf_words = (std::size_t{1} << (region_shift - granule_shift)) / 64;  // 32 KiB
+
+    static std::size_t word_of(std::uintptr_t address) noexcept {
+        return (address >> (granule_shift + 6)) & (leaf_words - 1);
+    }
+    static std::uint64_t bit_of(std::uintptr_t address) noexcept {
+        return std::uint64_t{1} << ((address >> granule_shift) & 63);
+    }
+
+    // The leaf of the region of `address`, made when missing (nullptr when out of memory).
+    std::uint64_t* leaf_of(std::uintptr_t address) noexcept {
+        const std::uintptr_t key = (address >> region_shift) + 1;
+        return key == last_key_ ? last_leaf_ : reach_leaf(key, true);
+    }
+    // The leaf of the region of `address`, or nullptr when it has none.
+    std::uint64_t* find_leaf(std::uintptr_t address) noexcept {
+        const std::uintptr_t key = (address >> region_shift) + 1;
+        return key == last_key_ ? last_leaf_ : reach_leaf(key, false);
+    }
+    std::uint64_t* reach_leaf(std::uintptr_t key, bool make) noexcept;
+    bool grow_regions() noexcept;
+
+    // Logs `address` as the block of attempt `index`; the attempts skipped since the last one
+    // logged gave out no block here (0).
+    bool log(std::size_t index, std::uintptr_t address) noexcept {
+        if (index >= logged_) [[likely]] {
+            if (index >= log_capacity_ && !grow_log(index))
+                return false;
+            while (logged_ < index)
+                log_[logged_++] = 0;
+            logged_ = index + 1;
+        }
+        log_[index] = address;
+        return true;
+    }
+    bool grow_log(std::size_t index) noexcept;
+
+    struct region {
+        std::uintptr_t key;    // (address >> region_shift) + 1; 0 when the slot is empty
+        std::uint64_t* leaf;   // leaf_words words, a bit per granule
+    };
+    region* regions_ = nullptr;
+    std::size_t region_capacity_ = 0;  // a power of two, at most half full
+    std::size_t region_count_ = 0;
+    std::uintptr_t last_key_ = 0;      // the region reached last, and its leaf
+    std::uint64_t* last_leaf_ = nullptr;
+    std::size_t aligned_ = 0;          // bits set
+
+    std::uintptr_t* log_ = nullptr;    // by attempt index: the block's address, or 0
+    std::size_t logged_ = 0;
+    std::size_t log_capacity_ = 0;
+
+    block_map unaligned_;
+};
+
+}  // namespace alloc_chaos::detail
+
+#endif

@@ -1,0 +1,146 @@
+#define BOOST_TEST_MODULE live_blocks
+#include <boost/test/unit_test.hpp>
+
+#include "../lib/live_blocks.hpp"
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <random>
+#include <vector>
+
+using alloc_chaos::detail::live_blocks;
+
+namespace {
+
+const void* address(std::uintptr_t a) { return reinterpret_cast<const void*>(a); }
+
+// The attempts `blocks` names, in increasing order.
+std::vector<std::size_t> indices_of(live_blocks& blocks) {
+    std::vector<std::size_t> indices;
+    indices.reserve(blocks.size());
+    blocks.indices(indices);
+    return indices;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(blocks_are_recorded_with_their_attempt_and_forgotten_on_erase) {
+    live_blocks blocks;
+    BOOST_TEST(blocks.insert(address(0x5550'1000), 3));
+    BOOST_TEST(blocks.insert(address(0x5550'2000), 5));
+    BOOST_TEST(blocks.size() == 2u);
+    BOOST_TEST(blocks.erase(address(0x5550'1000)));
+    BOOST_TEST(!blocks.erase(address(0x5550'1000)));
+    BOOST_TEST(!blocks.erase(address(0x5550'3000)));
+    BOOST_TEST(blocks.size() == 1u);
+    BOOST_TEST(indices_of(blocks) == std::vector<std::size_t>{5});
+}
+
+BOOST_AUTO_TEST_CASE(blocks_in_neighbouring_granules_are_told_apart) {
+    live_blocks blocks;
+    BOOST_TEST(blocks.insert(address(0x5550'0ff0), 1));
+    BOOST_TEST(blocks.insert(address(0x5550'1000), 2));
+    BOOST_TEST(blocks.insert(address(0x5550'1010), 3));
+    BOOST_TEST(blocks.erase(address(0x5550'1000)));
+    BOOST_TEST(indices_of(blocks) == (std::vector<std::size_t>{1, 3}));
+}
+
+BOOST_AUTO_TEST_CASE(an_address_given_out_again_takes_the_later_attempt) {
+    live_blocks blocks;
+    BOOST_TEST(blocks.insert(address(0x5550'1000), 3));
+    BOOST_TEST(blocks.insert(address(0x5550'1000), 9));
+    BOOST_TEST(blocks.size() == 1u);
+    BOOST_TEST(indices_of(blocks) == std::vector<std::size_t>{9});
+}
+
+BOOST_AUTO_TEST_CASE(an_address_freed_and_given_out_again_is_named_by_its_later_attempt) {
+    live_blocks blocks;
+    BOOST_TEST(blocks.insert(address(0x5550'1000), 0));
+    BOOST_TEST(blocks.erase(address(0x5550'1000)));
+    BOOST_TEST(blocks.insert(address(0x5550'2000), 1));
+    BOOST_TEST(blocks.insert(address(0x5550'1000), 2));
+    BOOST_TEST(indices_of(blocks) == (std::vector<std::size_t>{1, 2}));
+}
+
+BOOST_AUTO_TEST_CASE(naming_the_blocks_leaves_them_recorded) {
+    live_blocks blocks;
+    BOOST_TEST(blocks.insert(address(0x5550'1000), 4));
+    BOOST_TEST(indices_of(blocks) == std::vector<std::size_t>{4});
+    BOOST_TEST(indices_of(blocks) == std::vector<std::size_t>{4});
+    BOOST_TEST(blocks.erase(address(0x5550'1000)));
+    BOOST_TEST(blocks.size() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(addresses_not_a_multiple_of_16_are_tracked_too) {
+    live_blocks blocks;
+    BOOST_TEST(blocks.insert(address(0x5550'1000), 1));
+    BOOST_TEST(blocks.insert(address(0x5550'1004), 2));
+    BOOST_TEST(blocks.insert(address(0x5550'1001), 3));
+    BOOST_TEST(blocks.size() == 3u);
+    BOOST_TEST(blocks.erase(address(0x5550'1004)));
+    BOOST_TEST(!blocks.erase(address(0x5550'1004)));
+    BOOST_TEST(indices_of(blocks) == (std::vector<std::size_t>{1, 3}));
+}
+
+BOOST_AUTO_TEST_CASE(nullptr_is_not_tracked) {
+    live_blocks blocks;
+    BOOST_TEST(!blocks.insert(nullptr, 1));
+    BOOST_TEST(blocks.size() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(blocks_megabytes_apart_each_find_their_region) {
+    live_blocks blocks;
+    std::vector<std::size_t> expected;
+    for (std::size_t i = 0; i < 100; ++i) {  // 100 regions: the directory grows several times
+        BOOST_TEST_REQUIRE(blocks.insert(address(0x7f00'0000'0000 + i * 0x50'0000 + 0x40), i));
+        expected.push_back(i);
+    }
+    BOOST_TEST(indices_of(blocks) == expected);
+    for (std::size_t i = 0; i < 100; i += 2)
+        BOOST_TEST_REQUIRE(blocks.erase(address(0x7f00'0000'0000 + i * 0x50'0000 + 0x40)));
+    BOOST_TEST(!blocks.erase(address(0x7f00'0000'0000 + 100 * 0x50'0000 + 0x40)));  // a region never seen
+    BOOST_TEST(blocks.size() == 50u);
+}
+
+BOOST_AUTO_TEST_CASE(clear_forgets_every_block_and_attempt) {
+    live_blocks blocks;
+    BOOST_TEST(blocks.insert(address(0x5550'1000), 7));
+    BOOST_TEST(blocks.insert(address(0x5550'1003), 8));
+    blocks.clear();
+    BOOST_TEST(blocks.size() == 0u);
+    BOOST_TEST(!blocks.erase(address(0x5550'1000)));
+    BOOST_TEST(blocks.insert(address(0x5550'2000), 0));
+    BOOST_TEST(indices_of(blocks) == std::vector<std::size_t>{0});
+}
+
+BOOST_AUTO_TEST_CASE(attempts_that_gave_out_no_block_name_none) {
+    live_blocks blocks;
+    BOOST_TEST(blocks.insert(address(0x5550'1000), 2));
+    BOOST_TEST(blocks.erase(address(0x5550'1000)));
+    blocks.clear();
+    BOOST_TEST(blocks.insert(address(0x5550'2000), 5));  // attempts 0 to 4 of this run gave out nothing
+    BOOST_TEST(indices_of(blocks) == std::vector<std::size_t>{5});
+}
+
+BOOST_AUTO_TEST_CASE(blocks_agree_with_a_reference_map_through_random_inserts_and_erases) {
+    live_blocks blocks;
+    std::map<std::uintptr_t, std::size_t> reference;
+    std::minstd_rand random(7);
+    for (std::size_t step = 0; step < 50'000; ++step) {
+        const std::uintptr_t key = 0x5550'0000 + (random() % 4096) * (random() % 4 == 0 ? 8 : 16);
+        if (random() % 3 != 0) {
+            BOOST_TEST_REQUIRE(blocks.insert(address(key), step));
+            reference[key] = step;
+        } else {
+            BOOST_TEST_REQUIRE(blocks.erase(address(key)) == (reference.erase(key) == 1));
+        }
+        BOOST_TEST_REQUIRE(blocks.size() == reference.size());
+    }
+    std::vector<std::size_t> expected;
+    for (const auto& [key, index] : reference)
+        expected.push_back(index);
+    std::sort(expected.begin(), expected.end());
+    BOOST_TEST(indices_of(blocks) == expected);
+}
