@@ -5,6 +5,7 @@
 #include <alloc_chaos/current_run.hpp>
 #include <alloc_chaos/debugging.hpp>
 #include <alloc_chaos/forbid_allocations.hpp>
+#include <alloc_chaos/injected_bad_alloc.hpp>
 
 #include <csignal>
 #include <sstream>
@@ -133,6 +134,24 @@ std::optional<allocation> observe_observed_attempt(run_state& run, operation op,
     if (run.stacks != nullptr) [[unlikely]]
         take_attempt_stack(*run.stacks, index);
     return std::nullopt;
+}
+
+void* observe_served_attempt(run_state& run, operation op, std::size_t size, std::size_t alignment,
+                             serve_function* serve) {
+    if (forbidden_depth > 0) [[unlikely]] {
+        forbidden(run, op, size, alignment, false);
+        return serve(size, alignment);
+    }
+    const std::size_t index = run.attempts++;
+    record_signature(run, index, signature(size, alignment, op, false));
+    if (index >= run.target && (index == run.target || run.persistent)) [[unlikely]]
+        throw injected_bad_alloc(*fail(run, index, op, size, alignment, false));
+    if (run.stacks != nullptr) [[unlikely]]
+        take_attempt_stack(*run.stacks, index);
+    void* block = serve(size, alignment);
+    if (block_table* blocks = owned_blocks)
+        blocks->owner([&](live_blocks& live) { return live.insert(block, index); });
+    return block;
 }
 
 void observe_allocated_block(run_state& run, void* block) noexcept {

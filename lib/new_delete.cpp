@@ -53,13 +53,10 @@ void* serve_nothrow(std::size_t size, std::size_t alignment) noexcept {
 
 // Outside an observed run: one thread-local read and a branch, then the C allocator.
 void* allocate(operation op, std::size_t size, std::size_t alignment) {
-    if (!alloc_chaos::observing()) [[likely]]
+    alloc_chaos::detail::run_state* run = alloc_chaos::detail::observed_run;
+    if (run == nullptr) [[likely]]
         return serve(size, alignment);
-    if (auto failure = alloc_chaos::observe_attempt(op, size, alignment))
-        throw alloc_chaos::injected_bad_alloc(*failure);
-    void* p = serve(size, alignment);
-    alloc_chaos::observe_allocated(p);
-    return p;
+    return alloc_chaos::detail::observe_served_attempt(*run, op, size, alignment, serve);
 }
 
 void* allocate_nothrow(operation op, std::size_t size, std::size_t alignment) noexcept {
