@@ -52,7 +52,7 @@ void resource_pairs(benchmark::State& state, std::pmr::memory_resource* resource
     }
 }
 
-alloc_chaos::chaos_memory_resource checked_resource{alloc_chaos::deallocation_checks::on};
+alloc_chaos::chaos_memory_resource checked_resource{alloc_chaos::deallocation_checks::always};
 alloc_chaos::chaos_memory_resource unchecked_resource{alloc_chaos::deallocation_checks::off};
 
 BENCHMARK_CAPTURE(resource_pairs, upstream, std::pmr::new_delete_resource())->Arg(16)->Arg(64)->Arg(1024);

@@ -126,7 +126,7 @@ void chaos_bridge(benchmark::State& state) {
 }
 
 BENCHMARK(throw_allocator)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(chaos_pmr, checks_on, alloc_chaos::deallocation_checks::on)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(chaos_pmr, checks_on, alloc_chaos::deallocation_checks::always)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(chaos_pmr, checks_off, alloc_chaos::deallocation_checks::off)->Unit(benchmark::kMillisecond);
 BENCHMARK(chaos_bridge)->Unit(benchmark::kMillisecond);
 
