@@ -1,11 +1,13 @@
 #include <alloc_chaos/chaos_memory_resource.hpp>
 
 #include "chaos_memory_resource_ledger.hpp"
+#include "engine.hpp"  // current_run_state
 
 #include <alloc_chaos/current_run.hpp>
 #include <alloc_chaos/injected_bad_alloc.hpp>
 #include <alloc_chaos/source.hpp>
 
+#include <mutex>
 #include <new>
 #include <stdexcept>
 
@@ -30,13 +32,8 @@ sized_aligned_delete_function* new_delete_deallocate = &::operator delete;
 
 namespace {
 
-// The ledger of a resource with deallocation checks, built unobserved; nullptr without them.
-std::unique_ptr<detail::resource_ledger> ledger_for(alloc_chaos::deallocation_checks checks) {
-    if (checks == deallocation_checks::off)
-        return nullptr;
-    unobserved bookkeeping;
-    return std::make_unique<detail::resource_ledger>();
-}
+// Serialises the arming of every resource: each arms at most once, so they can share it.
+std::mutex arming_mutex;
 
 // std::pmr::new_delete_resource(), read once at start-up (before then, nullptr: the wrapper then
 // makes the virtual call, which is only slower).
@@ -69,7 +66,7 @@ void upstream_deallocate(std::pmr::memory_resource* upstream, void* p, std::size
 // and an alignment that plain operator new meets, plain ::operator new: libstdc++'s aligned
 // operator new rounds the size up to a multiple of the alignment (C11's aligned_alloc wants it),
 // which would push a 1024-byte block and its guard (1032 bytes) to 1040, out of glibc's tcache.
-// Memory from ::operator new either way, as new_delete_resource() promises; with checks on the
+// Memory from ::operator new either way, as new_delete_resource() promises; with checks active the
 // upstream never saw the exact request anyway (the guard is added).
 // (Compared with a function's static, initialized at its first use, so that a block served before
 // start-up ends is released with the same operator after.)
@@ -103,21 +100,23 @@ void guarded_deallocate(std::pmr::memory_resource* upstream, void* p, std::size_
 
 }  // namespace
 
-chaos_memory_resource::chaos_memory_resource() : chaos_memory_resource(deallocation_checks::on) {}
+chaos_memory_resource::chaos_memory_resource() : chaos_memory_resource(deallocation_checks::from_first_check) {}
 
 chaos_memory_resource::chaos_memory_resource(alloc_chaos::deallocation_checks checks)
-    : upstream_(std::pmr::new_delete_resource()), ledger_(ledger_for(checks)) {}
+    : chaos_memory_resource(std::pmr::new_delete_resource(), checks) {}
 
 chaos_memory_resource::chaos_memory_resource(std::pmr::memory_resource* upstream,
                                              alloc_chaos::deallocation_checks checks)
-    : upstream_(upstream) {
+    : upstream_(upstream), checks_(checks) {
     if (upstream == nullptr) {
         unobserved own_error;  // misuse inside a body is no attempt of that body
         throw std::invalid_argument(
             "alloc_chaos::chaos_memory_resource(upstream): upstream is nullptr; pass the resource to "
             "wrap, or use the default constructor to wrap std::pmr::new_delete_resource()");
     }
-    ledger_ = ledger_for(checks);
+    if (checks == deallocation_checks::always ||
+        (checks == deallocation_checks::from_first_check && detail::current_run_state != nullptr))
+        arm();
 }
 
 chaos_memory_resource::~chaos_memory_resource() {
@@ -125,22 +124,53 @@ chaos_memory_resource::~chaos_memory_resource() {
     ledger_.reset();
 }
 
-alloc_chaos::deallocation_checks chaos_memory_resource::deallocation_checks() const noexcept {
-    return ledger_ ? deallocation_checks::on : deallocation_checks::off;
-}
-
 std::vector<finding> chaos_memory_resource::misuse() const {
     unobserved bookkeeping;  // asking inside a body is no attempt of it
-    return ledger_ ? ledger_->misuse() : std::vector<finding>{};
+    return checking_deallocations() ? ledger_->misuse() : std::vector<finding>{};
+}
+
+// Makes the ledger on this thread, which becomes its owner (whose accesses take no lock: the
+// checking thread), then publishes it. Throws std::bad_alloc, leaving the resource unarmed, when
+// there is no memory for it: the allocate() that tried fails as the upstream would when out of
+// memory, rather than serve a block unchecked, which would end foreign-pointer checks for good.
+void chaos_memory_resource::arm() {
+    unobserved bookkeeping;
+    std::lock_guard<std::mutex> lock(arming_mutex);
+    if (armed_.load(std::memory_order_relaxed))  // another thread armed it first
+        return;
+    ledger_ = std::make_unique<detail::resource_ledger>();
+    armed_.store(true, std::memory_order_release);
+}
+
+detail::resource_ledger& chaos_memory_resource::ledger() const noexcept {
+    // Called after a relaxed load of armed_ read true; this acquire load reads true too (armed_
+    // never goes back), so arm()'s write of ledger_ is visible.
+    [[maybe_unused]] const bool armed = armed_.load(std::memory_order_acquire);
+    return *ledger_;
 }
 
 void* chaos_memory_resource::do_allocate(std::size_t bytes, std::size_t alignment) {
-    if (ledger_ == nullptr) {  // checks off: one thread-local read and a branch outside a check
-        if (!observing()) [[likely]]
-            return upstream_allocate(upstream_, bytes, alignment);
-        return observed_allocate(bytes, alignment);
+    if (armed_.load(std::memory_order_relaxed))
+        return checked_allocate(bytes, alignment);
+    if (detail::current_run_state == nullptr) [[likely]] {  // one thread-local read and a branch outside a check
+        // Set before the block exists (the upstream call stays a tail call), so that whoever
+        // deallocates it, having received it, sees the flag.
+        if (!gave_unchecked_.load(std::memory_order_relaxed)) [[unlikely]]
+            gave_unchecked_.store(true, std::memory_order_relaxed);
+        return upstream_allocate(upstream_, bytes, alignment);
     }
-    return checked_allocate(bytes, alignment);
+    return unarmed_allocate(bytes, alignment);
+}
+
+// do_allocate() when the checks are not active and a run is in progress on this thread.
+[[gnu::noinline]] void* chaos_memory_resource::unarmed_allocate(std::size_t bytes, std::size_t alignment) {
+    if (checks_ == deallocation_checks::from_first_check) {
+        arm();  // before the attempt is counted: it arms also when this attempt is the one failed
+        return checked_allocate(bytes, alignment);
+    }
+    if (!observing())  // checks off, inside `unobserved`
+        return upstream_allocate(upstream_, bytes, alignment);
+    return observed_allocate(bytes, alignment);
 }
 
 void* chaos_memory_resource::observed_allocate(std::size_t bytes, std::size_t alignment) {
@@ -169,7 +199,7 @@ void* chaos_memory_resource::observed_allocate(std::size_t bytes, std::size_t al
         const std::size_t upstream_bytes = detail::resource_ledger::upstream_size(bytes);
         block = guarded_allocate(upstream_, upstream_bytes, alignment);
         try {
-            ledger_->record(block, bytes, alignment, by);
+            ledger().record(block, bytes, alignment, by);
         } catch (...) {  // no memory to record it: the request fails as the upstream's would
             guarded_deallocate(upstream_, block, upstream_bytes, alignment);
             throw;
@@ -180,7 +210,7 @@ void* chaos_memory_resource::observed_allocate(std::size_t bytes, std::size_t al
 }
 
 void chaos_memory_resource::do_deallocate(void* p, std::size_t bytes, std::size_t alignment) {
-    if (ledger_ != nullptr) {
+    if (armed_.load(std::memory_order_relaxed)) {
         checked_deallocate(p, bytes, alignment);
         return;
     }
@@ -194,11 +224,15 @@ void chaos_memory_resource::do_deallocate(void* p, std::size_t bytes, std::size_
     detail::resource_ledger::release release;
     {
         unobserved bookkeeping;
-        release = ledger_->check(p, bytes, alignment);
+        release = ledger().check(p, bytes, alignment, gave_unchecked_.load(std::memory_order_relaxed));
     }
     if (!release.to_upstream)  // a double free or a foreign pointer: releasing it would corrupt the upstream
         return;
     observe_deallocated(p);
+    if (!release.guarded) {  // maybe a block given out before the checks: as the upstream gave it
+        upstream_deallocate(upstream_, p, bytes, alignment);
+        return;
+    }
     guarded_deallocate(upstream_, p, release.bytes, release.alignment);  // the size and alignment it was allocated with
 }
 

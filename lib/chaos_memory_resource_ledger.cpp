@@ -152,7 +152,8 @@ void resource_ledger::record(void* p, std::size_t bytes, std::size_t alignment, 
         throw std::bad_alloc();
 }
 
-resource_ledger::release resource_ledger::check(void* p, std::size_t bytes, std::size_t alignment) noexcept {
+resource_ledger::release resource_ledger::check(void* p, std::size_t bytes, std::size_t alignment,
+                                               bool unrecorded_blocks) noexcept {
     const std::optional<entry> found = exclusive([&]() -> std::optional<entry> {
         entry* e = slot_of(reinterpret_cast<std::uintptr_t>(p));
         if (e == nullptr || e->key == 0)
@@ -163,15 +164,18 @@ resource_ledger::release resource_ledger::check(void* p, std::size_t bytes, std:
     });
     if (found && (found->state & live_bit) != 0 && found->bytes == bytes && found->alignment == alignment &&
         guard_intact(guard_of(p, bytes), guard_size(bytes))) [[likely]]
-        return {true, upstream_size(bytes), alignment};
-    return misused(p, bytes, alignment, found);
+        return {true, true, upstream_size(bytes), alignment};
+    return misused(p, bytes, alignment, found, unrecorded_blocks);
 }
 
 // Out of line: the messages' streams make a large frame that a correct call does not pay for.
 [[gnu::noinline]] resource_ledger::release resource_ledger::misused(void* p, std::size_t bytes, std::size_t alignment,
-                                                                    const std::optional<entry>& found) noexcept {
+                                                                    const std::optional<entry>& found,
+                                                                    bool unrecorded_blocks) noexcept {
     const call asked{bytes, alignment};
     if (!found) {
+        if (unrecorded_blocks)  // perhaps a block given out before the ledger existed
+            return {true, false, bytes, alignment};
         report(finding_kind::foreign_pointer, std::nullopt, compose([&](std::ostream& out) {
                    out << asked << ": p was never given out by this resource, so it was not released; "
                        << "deallocate a block on the resource that allocated it";
@@ -207,7 +211,7 @@ resource_ledger::release resource_ledger::check(void* p, std::size_t bytes, std:
                    out << asked << ": " << block_of << " was written past its end, at offset " << *offset
                        << "; write only within the size given to allocate";
                }));
-    return {true, allocated_bytes + guard_size(allocated_bytes), found->alignment};
+    return {true, true, allocated_bytes + guard_size(allocated_bytes), found->alignment};
 }
 
 std::vector<finding> resource_ledger::misuse() const {

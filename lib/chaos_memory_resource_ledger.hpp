@@ -1,9 +1,10 @@
 #ifndef ALLOC_CHAOS_LIB_CHAOS_MEMORY_RESOURCE_LEDGER_HPP
 #define ALLOC_CHAOS_LIB_CHAOS_MEMORY_RESOURCE_LEDGER_HPP
 
-// The deallocation checks of a chaos_memory_resource: every block it gave out, with guard bytes
-// after it, and the addresses it released until the upstream gives them out again. Any thread may
-// call it; every call is made inside `unobserved`, so that no bookkeeping is an attempt.
+// The deallocation checks of a chaos_memory_resource: every block it gave out since they started,
+// with guard bytes after it, and the addresses it released until the upstream gives them out
+// again. Any thread may call it; every call is made inside `unobserved`, so that no bookkeeping
+// is an attempt.
 
 #include "block_table.hpp"  // owner_biased_lock
 
@@ -55,12 +56,15 @@ public:
     // What deallocate() gives back to the upstream.
     struct release {
         bool to_upstream = false;   // false for a double free or a foreign pointer
+        bool guarded = true;        // false for a block never recorded: release it as deallocate() was given it
         std::size_t bytes = 0;      // the upstream size of the block, guard included
         std::size_t alignment = 0;  // the alignment it was allocated with
     };
     // Checks deallocate(p, bytes, alignment) against the allocation of `p`, reports each misuse,
-    // and from now on knows `p` as released.
-    release check(void* p, std::size_t bytes, std::size_t alignment) noexcept;
+    // and from now on knows `p` as released. With `unrecorded_blocks` (the resource may have given
+    // out blocks before its ledger existed), a `p` never recorded may be one of those, which no
+    // check can tell from a foreign pointer: it is released unguarded, and nothing is reported.
+    release check(void* p, std::size_t bytes, std::size_t alignment, bool unrecorded_blocks) noexcept;
 
     // What was reported outside a check's runs, oldest first.
     std::vector<finding> misuse() const;
@@ -84,7 +88,8 @@ private:
     auto exclusive(F&& f);
 
     // check() when the call is a misuse: reports each, and says what is safe to release.
-    release misused(void* p, std::size_t bytes, std::size_t alignment, const std::optional<entry>& found) noexcept;
+    release misused(void* p, std::size_t bytes, std::size_t alignment, const std::optional<entry>& found,
+                    bool unrecorded_blocks) noexcept;
 
     entry* slot_of(std::uintptr_t key) const noexcept;  // its entry, or the empty slot it would take
     bool grow() noexcept;

@@ -72,6 +72,11 @@ BOOST_ALLOC_CHAOS_FIXTURE_CASE(pmr_containers_on_the_ready_fixture, alloc_chaos:
     BOOST_TEST(by_number.at(1) == lines.front());
 }
 
+BOOST_ALLOC_CHAOS_FIXTURE_CASE(the_ready_fixtures_resource_checks_deallocations_from_the_start_of_the_case,
+                               alloc_chaos::boost_test::chaos_resource_fixture) {
+    BOOST_TEST(resource.checking_deallocations());
+}
+
 BOOST_ALLOC_CHAOS_FIXTURE_CASE(fixture_case_sees_a_fresh_fixture_in_every_run, counting_fixture) {
     BOOST_TEST(runs_seen == 0);
     BOOST_TEST(names.empty());

@@ -16,12 +16,14 @@
 #include <map>
 #include <memory_resource>
 #include <new>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
 #include <type_traits>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 using alloc_chaos::allocation;
@@ -360,12 +362,12 @@ BOOST_AUTO_TEST_CASE(a_pmr_vector_check_passes_with_one_attempt_per_allocation) 
 
 // Deallocation checks: the options.
 
-BOOST_AUTO_TEST_CASE(deallocation_checks_are_on_by_default) {
+BOOST_AUTO_TEST_CASE(deallocation_checks_are_from_the_first_check_by_default) {
     recording_resource upstream;
     chaos_memory_resource wrapping_new_delete;
     chaos_memory_resource wrapping_upstream(&upstream);
-    BOOST_TEST((wrapping_new_delete.deallocation_checks() == deallocation_checks::on));
-    BOOST_TEST((wrapping_upstream.deallocation_checks() == deallocation_checks::on));
+    BOOST_TEST((wrapping_new_delete.deallocation_checks() == deallocation_checks::from_first_check));
+    BOOST_TEST((wrapping_upstream.deallocation_checks() == deallocation_checks::from_first_check));
 }
 
 BOOST_AUTO_TEST_CASE(deallocation_checks_are_off_when_a_constructor_says_so) {
@@ -379,14 +381,16 @@ BOOST_AUTO_TEST_CASE(deallocation_checks_are_off_when_a_constructor_says_so) {
     static_assert(!std::is_convertible_v<deallocation_checks, chaos_memory_resource>);
 }
 
-BOOST_AUTO_TEST_CASE(a_nullptr_upstream_throws_invalid_argument_with_checks_on_or_off) {
-    BOOST_CHECK_THROW(chaos_memory_resource(nullptr, deallocation_checks::on), std::invalid_argument);
+BOOST_AUTO_TEST_CASE(a_nullptr_upstream_throws_invalid_argument_in_every_mode) {
+    BOOST_CHECK_THROW(chaos_memory_resource(nullptr, deallocation_checks::always), std::invalid_argument);
+    BOOST_CHECK_THROW(chaos_memory_resource(nullptr, deallocation_checks::from_first_check), std::invalid_argument);
     BOOST_CHECK_THROW(chaos_memory_resource(nullptr, deallocation_checks::off), std::invalid_argument);
 }
 
 BOOST_AUTO_TEST_CASE(constructing_and_destroying_a_checking_resource_inside_a_body_adds_no_attempt) {
     const auto r = alloc_chaos::check([] {
         chaos_memory_resource resource;
+        chaos_memory_resource always(deallocation_checks::always);
         chaos_memory_resource off(deallocation_checks::off);
     });
     BOOST_TEST(r.baseline_allocations() == 0u);
@@ -415,9 +419,9 @@ BOOST_AUTO_TEST_CASE(with_checks_off_the_upstream_serves_the_exact_requests_insi
     BOOST_TEST(resource.misuse().empty());
 }
 
-BOOST_AUTO_TEST_CASE(with_checks_on_the_upstream_serves_the_size_and_a_guard_at_the_same_alignment) {
+BOOST_AUTO_TEST_CASE(with_checks_always_the_upstream_serves_the_size_and_a_guard_at_the_same_alignment) {
     recording_resource upstream;
-    chaos_memory_resource resource(&upstream);
+    chaos_memory_resource resource(&upstream, deallocation_checks::always);
     void* p = resource.allocate(40, 32);
     BOOST_TEST(p == upstream.last_returned);
     BOOST_TEST(upstream.last_bytes > 40u);
@@ -439,6 +443,201 @@ BOOST_AUTO_TEST_CASE(a_chaos_resource_over_a_checking_chaos_resource_makes_one_a
     BOOST_TEST(r.baseline_allocations() == 1u);
     BOOST_TEST(outer.misuse().empty());
     BOOST_TEST(inner.misuse().empty());
+}
+
+// Deallocation checks: when they start.
+
+BOOST_AUTO_TEST_CASE(a_default_resource_never_used_in_a_check_is_not_checking) {
+    recording_resource upstream;
+    chaos_memory_resource wrapping_new_delete;
+    chaos_memory_resource wrapping_upstream(&upstream);
+    wrapping_new_delete.deallocate(wrapping_new_delete.allocate(24, 8), 24, 8);
+    wrapping_upstream.deallocate(wrapping_upstream.allocate(24, 8), 24, 8);
+    BOOST_TEST(!wrapping_new_delete.checking_deallocations());
+    BOOST_TEST(!wrapping_upstream.checking_deallocations());
+}
+
+BOOST_AUTO_TEST_CASE(before_its_checks_start_a_default_resource_forwards_each_call_exactly) {
+    recording_resource upstream;
+    chaos_memory_resource resource(&upstream);
+    void* p = resource.allocate(40, 32);
+    BOOST_TEST(upstream.allocations == 1u);
+    BOOST_TEST(upstream.last_bytes == 40u);
+    BOOST_TEST(upstream.last_alignment == 32u);
+    BOOST_TEST(p == upstream.last_returned);
+    resource.deallocate(p, 40, 32);
+    BOOST_TEST(upstream.deallocations == 1u);
+    BOOST_TEST(upstream.last_freed == p);
+    BOOST_TEST(upstream.last_freed_bytes == 40u);
+    BOOST_TEST(upstream.last_freed_alignment == 32u);
+}
+
+BOOST_AUTO_TEST_CASE(before_its_checks_start_a_misuse_is_forwarded_as_given_and_not_reported) {
+    recording_resource upstream;  // releases by pointer and alignment: a wrong size is harmless
+    chaos_memory_resource resource(&upstream);
+    void* p = resource.allocate(64, 8);
+    captured_stderr err;
+    resource.deallocate(p, 32, 8);
+    BOOST_TEST(err.text().empty());
+    BOOST_TEST(upstream.deallocations == 1u);
+    BOOST_TEST(upstream.last_freed == p);
+    BOOST_TEST(upstream.last_freed_bytes == 32u);
+    BOOST_TEST(upstream.last_freed_alignment == 8u);
+    BOOST_TEST(resource.misuse().empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_resource_made_in_a_body_checks_from_construction) {
+    std::size_t runs = 0;
+    std::size_t checking = 0;
+    checker{}.max_failures(0).run([&] {
+        chaos_memory_resource resource;
+        ++runs;
+        checking += resource.checking_deallocations() ? 1 : 0;
+    });
+    BOOST_TEST(runs > 0u);
+    BOOST_TEST(checking == runs);
+}
+
+BOOST_AUTO_TEST_CASE(a_resource_made_unobserved_in_a_run_checks_from_construction) {
+    std::size_t runs = 0;
+    std::size_t checking = 0;
+    checker{}.max_failures(0).run([&] {
+        alloc_chaos::unobserved as_a_fixture_is_made;
+        chaos_memory_resource resource;
+        ++runs;
+        checking += resource.checking_deallocations() ? 1 : 0;
+    });
+    BOOST_TEST(runs > 0u);
+    BOOST_TEST(checking == runs);
+}
+
+BOOST_AUTO_TEST_CASE(a_resource_made_outside_a_check_starts_checking_at_its_first_allocation_in_one) {
+    chaos_memory_resource resource;
+    std::optional<bool> before_allocating;
+    std::optional<bool> after_allocating;
+    checker{}.max_failures(0).run([&] {
+        if (!before_allocating)
+            before_allocating = resource.checking_deallocations();
+        resource.deallocate(resource.allocate(16, 8), 16, 8);
+        if (!after_allocating)
+            after_allocating = resource.checking_deallocations();
+    });
+    BOOST_TEST((before_allocating == false));
+    BOOST_TEST((after_allocating == true));
+    BOOST_TEST(resource.checking_deallocations());
+    BOOST_TEST((resource.deallocation_checks() == deallocation_checks::from_first_check));
+}
+
+BOOST_AUTO_TEST_CASE(a_misuse_in_the_run_that_started_the_checks_is_a_finding_of_that_run) {
+    recording_resource upstream;
+    chaos_memory_resource resource(&upstream);
+    std::size_t served = 0;
+    const report r = checker{}.max_failures(0).run([&] {
+        void* p = resource.allocate(64, 8);
+        served = upstream.last_bytes;
+        resource.deallocate(p, 32, 8);
+    });
+    BOOST_TEST(served > 64u);  // with a guard
+    BOOST_TEST(upstream.last_freed_bytes == served);
+    BOOST_TEST_REQUIRE(r.baseline().findings().size() == 1u);
+    const finding& f = r.baseline().findings()[0];
+    BOOST_TEST(f.kind() == finding_kind::size_mismatch);
+    BOOST_TEST((f.allocation() == allocation(0, operation::resource_allocate, 64, 8, false)));
+    BOOST_TEST(f.message() ==
+               "chaos_memory_resource::deallocate(p, 32, 8) of the block of #0 resource allocate size=64 align=8: "
+               "pass the size given to allocate; the block was released with size=64");
+    BOOST_TEST(resource.misuse().empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_block_given_out_before_the_checks_started_is_released_as_given_and_no_finding) {
+    recording_resource upstream;
+    chaos_memory_resource resource(&upstream);
+    void* early = resource.allocate(40, 8);
+    void* const given_out = early;
+    void* freed = nullptr;
+    std::size_t freed_bytes = 0;
+    std::size_t freed_alignment = 0;
+    const report r = checker{}.max_failures(0).run([&] {
+        resource.deallocate(resource.allocate(16, 8), 16, 8);  // starts the checks
+        if (void* p = std::exchange(early, nullptr)) {
+            resource.deallocate(p, 40, 8);
+            freed = upstream.last_freed;
+            freed_bytes = upstream.last_freed_bytes;
+            freed_alignment = upstream.last_freed_alignment;
+        }
+    });
+    BOOST_TEST(freed == given_out);
+    BOOST_TEST(freed_bytes == 40u);
+    BOOST_TEST(freed_alignment == 8u);
+    BOOST_TEST(r.baseline().findings().empty());
+    BOOST_TEST(upstream.deallocations == upstream.allocations);
+    BOOST_TEST(resource.misuse().empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_foreign_pointer_on_a_resource_that_gave_out_no_unchecked_block_is_a_finding) {
+    recording_resource upstream;
+    chaos_memory_resource resource(&upstream);
+    alignas(8) unsigned char not_a_block[32];
+    const report r = checker{}.max_failures(0).run([&] {
+        resource.deallocate(resource.allocate(16, 8), 16, 8);  // starts the checks
+        resource.deallocate(not_a_block, 32, 8);
+    });
+    BOOST_TEST_REQUIRE(r.baseline().findings().size() == 1u);
+    const finding& f = r.baseline().findings()[0];
+    BOOST_TEST(f.kind() == finding_kind::foreign_pointer);
+    BOOST_TEST(!f.allocation().has_value());
+    BOOST_TEST(f.message() ==
+               "chaos_memory_resource::deallocate(p, 32, 8): p was never given out by this resource, so it was not "
+               "released; deallocate a block on the resource that allocated it");
+    BOOST_TEST(upstream.deallocations == upstream.allocations);
+}
+
+BOOST_AUTO_TEST_CASE(once_checking_a_misuse_outside_any_check_is_reported_in_misuse) {
+    recording_resource upstream;
+    chaos_memory_resource resource(&upstream);
+    checker{}.max_failures(0).run([&] { resource.deallocate(resource.allocate(16, 8), 16, 8); });
+    void* p = resource.allocate(64, 8);
+    const std::size_t served = upstream.last_bytes;
+    captured_stderr err;
+    resource.deallocate(p, 32, 8);
+    const std::string message =
+        "chaos_memory_resource::deallocate(p, 32, 8) of the block of size=64 align=8 (allocated unobserved): "
+        "pass the size given to allocate; the block was released with size=64";
+    BOOST_TEST(err.text() == "alloc-chaos: size mismatch: " + message + "\n");
+    BOOST_TEST(upstream.last_freed == p);
+    BOOST_TEST(upstream.last_freed_bytes == served);
+    const auto misuse = resource.misuse();
+    BOOST_TEST_REQUIRE(misuse.size() == 1u);
+    BOOST_TEST(misuse[0].kind() == finding_kind::size_mismatch);
+    BOOST_TEST(!misuse[0].allocation().has_value());
+    BOOST_TEST(misuse[0].message() == message);
+}
+
+BOOST_AUTO_TEST_CASE(with_checks_off_a_check_never_starts_them) {
+    recording_resource upstream;  // releases by pointer and alignment: a wrong size is harmless
+    chaos_memory_resource resource(&upstream, deallocation_checks::off);
+    std::size_t made_inside_checking = 0;
+    const report r = checker{}.max_failures(0).run([&] {
+        chaos_memory_resource inside(deallocation_checks::off);
+        made_inside_checking += inside.checking_deallocations() ? 1 : 0;
+        void* p = resource.allocate(64, 8);
+        resource.deallocate(p, 32, 8);
+    });
+    BOOST_TEST(made_inside_checking == 0u);
+    BOOST_TEST(!resource.checking_deallocations());
+    BOOST_TEST(r.baseline().findings().empty());
+    BOOST_TEST(upstream.last_bytes == 64u);
+    BOOST_TEST(upstream.last_freed_bytes == 32u);
+}
+
+BOOST_AUTO_TEST_CASE(with_checks_always_a_resource_checks_from_construction_outside_any_check) {
+    recording_resource upstream;
+    chaos_memory_resource resource(&upstream, deallocation_checks::always);
+    BOOST_TEST(resource.checking_deallocations());
+    void* p = resource.allocate(40, 8);
+    BOOST_TEST(upstream.last_bytes > 40u);  // with a guard
+    resource.deallocate(p, 40, 8);
+    BOOST_TEST((resource.deallocation_checks() == deallocation_checks::always));
 }
 
 // Deallocation checks: each misuse, inside a check's run and outside one.
@@ -493,7 +692,7 @@ BOOST_AUTO_TEST_CASE(a_double_free_on_the_failure_path_only_is_a_finding_of_the_
 
 BOOST_AUTO_TEST_CASE(a_double_free_outside_a_check_is_a_line_on_stderr_and_an_entry_of_misuse) {
     recording_resource upstream;
-    chaos_memory_resource resource(&upstream);
+    chaos_memory_resource resource(&upstream, deallocation_checks::always);
     void* p = resource.allocate(64, 8);
     resource.deallocate(p, 64, 8);
     captured_stderr err;
@@ -511,7 +710,7 @@ BOOST_AUTO_TEST_CASE(a_double_free_outside_a_check_is_a_line_on_stderr_and_an_en
 }
 
 BOOST_AUTO_TEST_CASE(a_double_free_in_a_run_of_a_block_allocated_outside_it_names_no_attempt) {
-    chaos_memory_resource resource;
+    chaos_memory_resource resource(deallocation_checks::always);
     void* p = resource.allocate(64, 8);
     resource.deallocate(p, 64, 8);
     const report r = checker{}.max_failures(0).run([&] { resource.deallocate(p, 64, 8); });
@@ -526,7 +725,7 @@ BOOST_AUTO_TEST_CASE(a_double_free_in_a_run_of_a_block_allocated_outside_it_name
 
 BOOST_AUTO_TEST_CASE(an_address_the_upstream_gives_out_again_is_live_again) {
     one_buffer_resource upstream;
-    chaos_memory_resource resource(&upstream);
+    chaos_memory_resource resource(&upstream, deallocation_checks::always);
     void* first = resource.allocate(32, 8);
     resource.deallocate(first, 32, 8);
     void* again = resource.allocate(48, 16);
@@ -568,7 +767,7 @@ BOOST_AUTO_TEST_CASE(a_size_mismatch_in_a_run_is_a_finding_and_the_block_is_rele
 
 BOOST_AUTO_TEST_CASE(a_size_mismatch_outside_a_check_is_reported_and_the_block_released_with_its_own_size) {
     recording_resource upstream;
-    chaos_memory_resource resource(&upstream);
+    chaos_memory_resource resource(&upstream, deallocation_checks::always);
     void* p = resource.allocate(64, 8);
     const std::size_t served = upstream.last_bytes;
     captured_stderr err;
@@ -610,7 +809,7 @@ BOOST_AUTO_TEST_CASE(an_alignment_mismatch_in_a_run_is_a_finding_and_the_block_i
 
 BOOST_AUTO_TEST_CASE(an_alignment_mismatch_outside_a_check_is_reported_and_the_block_released_with_its_own_alignment) {
     recording_resource upstream;
-    chaos_memory_resource resource(&upstream);
+    chaos_memory_resource resource(&upstream, deallocation_checks::always);
     void* p = resource.allocate(64, 64);
     captured_stderr err;
     resource.deallocate(p, 64, 8);
@@ -663,7 +862,7 @@ BOOST_AUTO_TEST_CASE(a_foreign_pointer_in_a_run_is_a_finding_and_never_reaches_t
 
 BOOST_AUTO_TEST_CASE(a_foreign_pointer_outside_a_check_is_reported_and_never_reaches_the_upstream) {
     recording_resource upstream;
-    chaos_memory_resource resource(&upstream);
+    chaos_memory_resource resource(&upstream, deallocation_checks::always);
     alignas(8) unsigned char not_a_block[32];
     captured_stderr err;
     resource.deallocate(not_a_block, 32, 8);
@@ -702,7 +901,7 @@ BOOST_AUTO_TEST_CASE(an_overrun_in_a_run_is_a_finding_naming_the_first_byte_writ
 
 BOOST_AUTO_TEST_CASE(an_overrun_outside_a_check_is_reported_and_the_block_is_released) {
     recording_resource upstream;
-    chaos_memory_resource resource(&upstream);
+    chaos_memory_resource resource(&upstream, deallocation_checks::always);
     auto* p = static_cast<unsigned char*>(resource.allocate(10, 2));
     p[10] = '\0';  // the classic off-by-one terminator
     captured_stderr err;
@@ -721,7 +920,7 @@ BOOST_AUTO_TEST_CASE(an_overrun_outside_a_check_is_reported_and_the_block_is_rel
 }
 
 BOOST_AUTO_TEST_CASE(a_misuse_on_another_thread_during_a_check_is_no_finding_of_its_runs) {
-    chaos_memory_resource resource;
+    chaos_memory_resource resource(deallocation_checks::always);
     void* p = resource.allocate(64, 8);
     captured_stderr err;
     const report r = checker{}.max_failures(0).run([&] {
@@ -747,7 +946,7 @@ BOOST_AUTO_TEST_CASE(the_report_names_a_misuse_with_its_kind_and_message) {
 }
 
 BOOST_AUTO_TEST_CASE(deallocate_never_throws_on_any_misuse) {
-    chaos_memory_resource resource;
+    chaos_memory_resource resource(deallocation_checks::always);
     alignas(8) unsigned char not_a_block[8];
     const auto misuse_each_way = [&] {
         void* p = resource.allocate(64, 8);
@@ -823,8 +1022,9 @@ BOOST_AUTO_TEST_CASE(over_aligned_requests_are_served_aligned_inside_a_check) {
     BOOST_TEST(resource.misuse().empty());
 }
 
-BOOST_AUTO_TEST_CASE(over_aligned_requests_are_served_aligned_outside_a_check_with_checks_on_or_off) {
-    for (const auto checks : {deallocation_checks::on, deallocation_checks::off}) {
+BOOST_AUTO_TEST_CASE(over_aligned_requests_are_served_aligned_outside_a_check_in_every_mode) {
+    for (const auto checks :
+         {deallocation_checks::always, deallocation_checks::from_first_check, deallocation_checks::off}) {
         chaos_memory_resource resource(checks);
         void* page = resource.allocate(4096, 4096);
         void* pages = resource.allocate(8192, 8192);

@@ -3,6 +3,7 @@
 
 #include <alloc_chaos/finding.hpp>
 
+#include <atomic>
 #include <cstddef>
 #include <memory>
 #include <memory_resource>
@@ -10,10 +11,12 @@
 
 namespace alloc_chaos {
 
-// Whether a chaos_memory_resource checks each deallocate against the allocate it undoes.
+// When a chaos_memory_resource checks each deallocate against the allocate it undoes.
 enum class deallocation_checks {
-    off,  // a pure forwarder: the upstream's own pointers, sizes and speed
-    on,   // double free, size or alignment mismatch, foreign pointer, overrun (guard bytes)
+    off,               // a pure forwarder: the upstream's own pointers, sizes and speed
+    from_first_check,  // (the default) a pure forwarder until a check's run first uses it; from then on, always
+    always,            // every block from construction on: double free, size or alignment mismatch,
+                       // foreign pointer, overrun (guard bytes)
 };
 
 namespace detail {
@@ -22,19 +25,26 @@ class resource_ledger;
 
 // A std::pmr::memory_resource whose allocations are attempts of the running check: during a
 // check each allocate() is counted and, when it is the target, fails with injected_bad_alloc.
-// Deallocation is never failed nor counted. With deallocation checks on (the default) it records
+// Deallocation is never failed nor counted. While its deallocation checks are active it records
 // every block it gives out and reports each misuse of deallocate() as a finding of the run in
 // progress, or, outside a check's runs, on stderr and in misuse(); a misused block is never
-// passed to the upstream in a way that corrupts it.
+// passed to the upstream in a way that corrupts it. By default (from_first_check) the checks start
+// when the resource is made during a check's run, or at its first allocate() during one; until
+// then it is a pure forwarder. Blocks given out before then are not checked, and a deallocate()
+// of a pointer the checks do not know is then released as given, since it may be one of them:
+// to have every deallocation checked, make the resource inside the check, or use always.
 class chaos_memory_resource : public std::pmr::memory_resource {
 public:
-    // Wraps std::pmr::new_delete_resource(), with deallocation checks on.
+    // Wraps std::pmr::new_delete_resource(), with deallocation checks from the first check.
     chaos_memory_resource();
     // Wraps std::pmr::new_delete_resource(), with deallocation checks as given.
     explicit chaos_memory_resource(alloc_chaos::deallocation_checks checks);
     // Wraps `upstream`, which must outlive this resource; nullptr throws std::invalid_argument.
-    explicit chaos_memory_resource(std::pmr::memory_resource* upstream,
-                                   alloc_chaos::deallocation_checks checks = alloc_chaos::deallocation_checks::on);
+    // Every constructor that starts the checks (always, or from_first_check inside a check's run)
+    // throws std::bad_alloc when their bookkeeping cannot be allocated.
+    explicit chaos_memory_resource(
+        std::pmr::memory_resource* upstream,
+        alloc_chaos::deallocation_checks checks = alloc_chaos::deallocation_checks::from_first_check);
     // Releases the bookkeeping; blocks still live are not released (the check reports leaks).
     ~chaos_memory_resource() override;
 
@@ -43,10 +53,12 @@ public:
 
     // The resource that serves the allocations this one does not fail.
     std::pmr::memory_resource* upstream() const noexcept { return upstream_; }
-    // Whether deallocate() checks its arguments against the allocation.
-    alloc_chaos::deallocation_checks deallocation_checks() const noexcept;
+    // When deallocate() checks its arguments against the allocation, as given at construction.
+    alloc_chaos::deallocation_checks deallocation_checks() const noexcept { return checks_; }
+    // Whether the deallocation checks are active now: always, or from_first_check once started.
+    bool checking_deallocations() const noexcept { return armed_.load(std::memory_order_acquire); }
     // The misuse of deallocate() found outside a check's runs (which also went to stderr), oldest
-    // first; empty with deallocation checks off. Misuse inside a run is a finding of that run.
+    // first; empty while the checks are not active. Misuse inside a run is a finding of that run.
     std::vector<finding> misuse() const;
 
 protected:
@@ -57,12 +69,18 @@ protected:
     bool do_is_equal(const std::pmr::memory_resource& other) const noexcept override;
 
 private:
+    void* unarmed_allocate(std::size_t bytes, std::size_t alignment);
     void* observed_allocate(std::size_t bytes, std::size_t alignment);
     void* checked_allocate(std::size_t bytes, std::size_t alignment);
     void checked_deallocate(void* p, std::size_t bytes, std::size_t alignment);
+    void arm();
+    detail::resource_ledger& ledger() const noexcept;
 
     std::pmr::memory_resource* upstream_;
-    std::unique_ptr<detail::resource_ledger> ledger_;  // nullptr with deallocation checks off
+    std::atomic<bool> armed_{false};           // the checks are active: ledger_ is set, for good
+    std::atomic<bool> gave_unchecked_{false};  // a block may have been given out before armed_
+    alloc_chaos::deallocation_checks checks_;
+    std::unique_ptr<detail::resource_ledger> ledger_;  // set once, before armed_; nullptr until then
 };
 
 }  // namespace alloc_chaos
