@@ -1,13 +1,13 @@
 #ifndef ALLOC_CHAOS_LIB_LIVE_BLOCKS_HPP
 #define ALLOC_CHAOS_LIB_LIVE_BLOCKS_HPP
 
-// The blocks of a run still live, and the attempt that allocated each. A block at a multiple of 16
-// bytes (every block that malloc and operator new give out) is one bit in a bitmap of the heap's
-// 16-byte granules, a 32 KiB leaf of bits per 4 MiB of addresses: recording and forgetting it touches 1/128
-// of the memory the blocks themselves take, which stays in the L1 cache where a hash table of the
-// blocks would not. Its attempt is in a log by attempt index, read only to name leaks. Any other
-// address (a source of your own may give out any) goes to a block_map. Memory from the C
-// allocator: it grows inside operator new, where operator new must not be called again.
+// The blocks of a run still live, and the attempt that allocated each. A block at a multiple of
+// 16 bytes (every block that malloc and operator new give out) is one bit in a bitmap of the
+// heap's 16-byte granules, a 32 KiB leaf of bits per 4 MiB of addresses: recording and forgetting
+// it touches 1/128 of the memory the blocks themselves take, which stays in the L1 cache where a
+// hash table of the blocks would not. Its attempt is in a log by attempt index, read only to name
+// leaks. Any other address (a source of your own may give out any) goes to a block_map. Memory
+// from the C allocator: it grows inside operator new, where operator new must not be called again.
 
 #include "block_map.hpp"
 
