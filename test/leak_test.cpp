@@ -183,6 +183,48 @@ BOOST_AUTO_TEST_CASE(a_block_leaked_through_the_bridge_is_attributed_to_the_atte
     BOOST_TEST(found[1].message() == "the block of #5 operator new size=32 align=16 is still live after the run");
 }
 
+BOOST_AUTO_TEST_CASE(a_block_leaked_after_the_failure_is_named_by_the_attempt_this_run_made) {
+    bridge_blocks kept;
+    const report r = check([&] {
+        allocate_and_free(8);  // #0
+        try {
+            allocate_and_free(8);  // #1
+        } catch (const std::bad_alloc&) {
+            kept.keep(::operator new(96));  // #2, only when #1 failed: the baseline's #2 is 24 bytes
+            return;
+        }
+        allocate_and_free(24);  // #2
+    });
+    BOOST_TEST_REQUIRE(r.attempts().size() == 3u);
+    const auto found = r.attempts()[1].findings();
+    BOOST_TEST_REQUIRE(found.size() == 1u);
+    BOOST_TEST((found[0].allocation() == allocation(2, operation::operator_new, 96, plain, false)));
+    BOOST_TEST(found[0].message() == "the block of #2 operator new size=96 align=16 is still live after the run");
+}
+
+BOOST_AUTO_TEST_CASE(a_block_leaked_after_a_divergence_is_named_by_the_attempt_this_run_made) {
+    bridge_blocks kept;
+    runs_by_target runs;
+    const report r = checker{}.only_failure(2).run([&] {
+        runs.count();
+        // The run failing #2 keeps a 48-byte block as its #0, where the baseline freed 8 bytes: it
+        // diverges at #0, and its attempts from there on are its own.
+        if (runs[2] != 0)
+            kept.keep(::operator new(48));
+        else
+            allocate_and_free(8);
+        allocate_and_free(8);
+        allocate_and_free(8);
+    });
+    BOOST_TEST_REQUIRE(r.attempts().size() == 1u);
+    const auto found = r.attempts()[0].findings();
+    BOOST_TEST_REQUIRE(found.size() == 2u);
+    BOOST_TEST(found[0].kind() == finding_kind::divergence);
+    BOOST_TEST(found[1].kind() == finding_kind::leak);
+    BOOST_TEST((found[1].allocation() == allocation(0, operation::operator_new, 48, plain, false)));
+    BOOST_TEST(found[1].message() == "the block of #0 operator new size=48 align=16 is still live after the run");
+}
+
 BOOST_AUTO_TEST_CASE(a_leak_through_the_bridge_is_a_finding_of_exactly_the_runs_whose_failure_caused_it) {
     bridge_blocks kept;
     runs_by_target runs;
