@@ -78,10 +78,9 @@ namespace {
 
 // An attempt made inside forbid_allocations: a finding of the run, served uncounted. Out of line,
 // like every rare path here, so that a counted attempt's path stays small and saves no registers.
-[[gnu::noinline, gnu::cold]] std::optional<allocation> forbidden(run_state& run, operation op, std::size_t size,
-                                                                   std::size_t alignment, bool nothrow) noexcept {
+[[gnu::noinline, gnu::cold]] void forbidden(run_state& run, operation op, std::size_t size, std::size_t alignment,
+                                             bool nothrow) noexcept {
     forbidden_attempt(run, allocation(run.attempts, op, size, alignment, nothrow));
-    return std::nullopt;  // served, and no attempt: the code promised not to allocate at all
 }
 
 // Compares the attempt at `index` with the baseline's while the run must match it; after that (from
@@ -99,8 +98,8 @@ inline void record_signature(run_state& run, std::size_t index, const signature&
 }
 
 // The attempt at `index` is to fail: counts it, and takes what the run asked for at the target.
-[[gnu::noinline]] std::optional<allocation> fail(run_state& run, std::size_t index, operation op, std::size_t size,
-                                                 std::size_t alignment, bool nothrow) noexcept {
+[[gnu::noinline]] allocation fail(run_state& run, std::size_t index, operation op, std::size_t size,
+                                  std::size_t alignment, bool nothrow) noexcept {
     const allocation failed(index, op, size, alignment, nothrow);
     ++run.failures;
     if (index == run.target) {
@@ -114,42 +113,56 @@ inline void record_signature(run_state& run, std::size_t index, const signature&
     return failed;
 }
 
+// What an observed attempt comes to.
+enum class verdict {
+    serve,      // counted, to be served
+    fail,       // counted, to be failed
+    uncounted,  // inside forbid_allocations: a finding, served uncounted
+};
+
+// Counts an attempt (its index into `index`), logs or compares its signature, and takes its call
+// stack when the run asks; says what the source is to do with it.
+inline verdict count_attempt(run_state& run, std::size_t& index, operation op, std::size_t size,
+                             std::size_t alignment, bool nothrow) noexcept {
+    if (forbidden_depth > 0) [[unlikely]] {
+        forbidden(run, op, size, alignment, nothrow);
+        return verdict::uncounted;
+    }
+    index = run.attempts++;
+    record_signature(run, index, signature(size, alignment, op, nothrow));
+    // no_target is the largest index: a run without a target fails nothing
+    if (index >= run.target && (index == run.target || run.persistent)) [[unlikely]]
+        return verdict::fail;
+    if (run.stacks != nullptr) [[unlikely]]
+        take_attempt_stack(*run.stacks, index);
+    return verdict::serve;
+}
+
 }  // namespace
 
 std::optional<allocation> observe_observed_attempt(run_state& run, operation op, std::size_t size,
                                                    std::size_t alignment, bool nothrow) noexcept {
-    if (forbidden_depth > 0) [[unlikely]]
-        return forbidden(run, op, size, alignment, nothrow);
-    const std::size_t index = run.attempts++;
-    record_signature(run, index, signature(size, alignment, op, nothrow));
-    if (index < run.target) [[likely]] {  // no_target is the largest index: a run without one never fails
-        run.pending = index;
-        if (run.stacks != nullptr) [[unlikely]]
-            take_attempt_stack(*run.stacks, index);
+    std::size_t index = 0;
+    switch (count_attempt(run, index, op, size, alignment, nothrow)) {
+    case verdict::serve:
+        run.pending = index;  // until the source reports the block
         return std::nullopt;
-    }
-    if (index == run.target || run.persistent)
+    case verdict::fail:
         return fail(run, index, op, size, alignment, nothrow);
-    run.pending = index;  // after the target, in once mode
-    if (run.stacks != nullptr) [[unlikely]]
-        take_attempt_stack(*run.stacks, index);
+    case verdict::uncounted:
+        break;
+    }
     return std::nullopt;
 }
 
 void* observe_served_attempt(run_state& run, operation op, std::size_t size, std::size_t alignment,
                              serve_function* serve) {
-    if (forbidden_depth > 0) [[unlikely]] {
-        forbidden(run, op, size, alignment, false);
-        return serve(size, alignment);
-    }
-    const std::size_t index = run.attempts++;
-    record_signature(run, index, signature(size, alignment, op, false));
-    if (index >= run.target && (index == run.target || run.persistent)) [[unlikely]]
-        throw injected_bad_alloc(*fail(run, index, op, size, alignment, false));
-    if (run.stacks != nullptr) [[unlikely]]
-        take_attempt_stack(*run.stacks, index);
+    std::size_t index = 0;
+    const verdict v = count_attempt(run, index, op, size, alignment, false);
+    if (v == verdict::fail) [[unlikely]]
+        throw injected_bad_alloc(fail(run, index, op, size, alignment, false));
     void* block = serve(size, alignment);
-    if (block_table* blocks = owned_blocks)
+    if (block_table* blocks = owned_blocks; blocks != nullptr && v == verdict::serve)
         blocks->owner([&](live_blocks& live) { return live.insert(block, index); });
     return block;
 }
