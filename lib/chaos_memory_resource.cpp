@@ -121,12 +121,13 @@ chaos_memory_resource::chaos_memory_resource(std::pmr::memory_resource* upstream
 
 chaos_memory_resource::~chaos_memory_resource() {
     unobserved bookkeeping;
-    ledger_.reset();
+    delete ledger_.load(std::memory_order_acquire);
 }
 
 std::vector<finding> chaos_memory_resource::misuse() const {
     unobserved bookkeeping;  // asking inside a body is no attempt of it
-    return checking_deallocations() ? ledger_->misuse() : std::vector<finding>{};
+    const detail::resource_ledger* checks = ledger_.load(std::memory_order_acquire);
+    return checks != nullptr ? checks->misuse() : std::vector<finding>{};
 }
 
 // Makes the ledger on this thread, which becomes its owner (whose accesses take no lock: the
@@ -136,21 +137,17 @@ std::vector<finding> chaos_memory_resource::misuse() const {
 void chaos_memory_resource::arm() {
     unobserved bookkeeping;
     std::lock_guard<std::mutex> lock(arming_mutex);
-    if (armed_.load(std::memory_order_relaxed))  // another thread armed it first
+    if (ledger_.load(std::memory_order_relaxed) != nullptr)  // another thread armed it first
         return;
-    ledger_ = std::make_unique<detail::resource_ledger>();
-    armed_.store(true, std::memory_order_release);
+    ledger_.store(new detail::resource_ledger(), std::memory_order_release);
 }
 
 detail::resource_ledger& chaos_memory_resource::ledger() const noexcept {
-    // Called after a relaxed load of armed_ read true; this acquire load reads true too (armed_
-    // never goes back), so arm()'s write of ledger_ is visible.
-    [[maybe_unused]] const bool armed = armed_.load(std::memory_order_acquire);
-    return *ledger_;
+    return *ledger_.load(std::memory_order_acquire);  // after arm()'s release: the ledger is whole
 }
 
 void* chaos_memory_resource::do_allocate(std::size_t bytes, std::size_t alignment) {
-    if (armed_.load(std::memory_order_relaxed))
+    if (ledger_.load(std::memory_order_relaxed) != nullptr)
         return checked_allocate(bytes, alignment);
     if (detail::current_run_state == nullptr) [[likely]] {  // one thread-local read and a branch outside a check
         // Set before the block exists (the upstream call stays a tail call), so that whoever
@@ -210,7 +207,7 @@ void* chaos_memory_resource::observed_allocate(std::size_t bytes, std::size_t al
 }
 
 void chaos_memory_resource::do_deallocate(void* p, std::size_t bytes, std::size_t alignment) {
-    if (armed_.load(std::memory_order_relaxed)) {
+    if (ledger_.load(std::memory_order_relaxed) != nullptr) {
         checked_deallocate(p, bytes, alignment);
         return;
     }

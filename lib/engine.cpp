@@ -113,6 +113,12 @@ inline void record_signature(run_state& run, std::size_t index, const signature&
     return failed;
 }
 
+// Records `block`, served for attempt `index`, as live in this thread's run, when it tracks blocks.
+inline void track_block(void* block, std::size_t index) noexcept {
+    if (block_table* blocks = owned_blocks)
+        blocks->owner([&](live_blocks& live) { return live.insert(block, index); });
+}
+
 // What an observed attempt comes to.
 enum class verdict {
     serve,      // counted, to be served
@@ -162,16 +168,15 @@ void* observe_served_attempt(run_state& run, operation op, std::size_t size, std
     if (v == verdict::fail) [[unlikely]]
         throw injected_bad_alloc(fail(run, index, op, size, alignment, false));
     void* block = serve(size, alignment);
-    if (block_table* blocks = owned_blocks; blocks != nullptr && v == verdict::serve)
-        blocks->owner([&](live_blocks& live) { return live.insert(block, index); });
+    if (v == verdict::serve)
+        track_block(block, index);
     return block;
 }
 
 void observe_allocated_block(run_state& run, void* block) noexcept {
     const std::size_t index = std::exchange(run.pending, no_target);
-    if (index == no_target || owned_blocks == nullptr)
-        return;
-    owned_blocks->owner([&](live_blocks& blocks) { return blocks.insert(block, index); });
+    if (index != no_target)
+        track_block(block, index);
 }
 
 void observe_released_block(void* block) noexcept { forget_block(block); }

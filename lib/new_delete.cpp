@@ -2,7 +2,6 @@
 // backed by the C allocator (so it never recurses into itself). Link it once per executable
 // (CMake: alloc_chaos::new_delete). Kept alone in its translation unit, nothing inline.
 
-#include <alloc_chaos/injected_bad_alloc.hpp>
 #include <alloc_chaos/source.hpp>
 
 #include <cstddef>

@@ -5,7 +5,6 @@
 
 #include <atomic>
 #include <cstddef>
-#include <memory>
 #include <memory_resource>
 #include <vector>
 
@@ -56,7 +55,7 @@ public:
     // When deallocate() checks its arguments against the allocation, as given at construction.
     alloc_chaos::deallocation_checks deallocation_checks() const noexcept { return checks_; }
     // Whether the deallocation checks are active now: always, or from_first_check once started.
-    bool checking_deallocations() const noexcept { return armed_.load(std::memory_order_acquire); }
+    bool checking_deallocations() const noexcept { return ledger_.load(std::memory_order_acquire) != nullptr; }
     // The misuse of deallocate() found outside a check's runs (which also went to stderr), oldest
     // first; empty while the checks are not active. Misuse inside a run is a finding of that run.
     std::vector<finding> misuse() const;
@@ -77,10 +76,10 @@ private:
     detail::resource_ledger& ledger() const noexcept;
 
     std::pmr::memory_resource* upstream_;
-    std::atomic<bool> armed_{false};           // the checks are active: ledger_ is set, for good
-    std::atomic<bool> gave_unchecked_{false};  // a block may have been given out before armed_
+    std::atomic<bool> gave_unchecked_{false};  // a block may have been given out before the checks started
     alloc_chaos::deallocation_checks checks_;
-    std::unique_ptr<detail::resource_ledger> ledger_;  // set once, before armed_; nullptr until then
+    // The checks' bookkeeping, owned: set once, when they start, and nullptr until then.
+    std::atomic<detail::resource_ledger*> ledger_{nullptr};
 };
 
 }  // namespace alloc_chaos
