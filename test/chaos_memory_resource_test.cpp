@@ -153,6 +153,16 @@ std::string text_of(const report& r) {
     return out.str();
 }
 
+// Asserts that `resource` kept exactly one misuse found outside a check: of `kind`, naming no
+// attempt (the block was allocated unobserved), with `message`.
+void only_misuse_is(const chaos_memory_resource& resource, finding_kind kind, const std::string& message) {
+    const auto misuse = resource.misuse();
+    BOOST_TEST_REQUIRE(misuse.size() == 1u);
+    BOOST_TEST(misuse[0].kind() == kind);
+    BOOST_TEST(!misuse[0].allocation().has_value());
+    BOOST_TEST(misuse[0].message() == message);
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(it_is_a_memory_resource_that_cannot_be_copied) {
@@ -606,11 +616,7 @@ BOOST_AUTO_TEST_CASE(once_checking_a_misuse_outside_any_check_is_reported_in_mis
     BOOST_TEST(err.text() == "alloc-chaos: size mismatch: " + message + "\n");
     BOOST_TEST(upstream.last_freed == p);
     BOOST_TEST(upstream.last_freed_bytes == served);
-    const auto misuse = resource.misuse();
-    BOOST_TEST_REQUIRE(misuse.size() == 1u);
-    BOOST_TEST(misuse[0].kind() == finding_kind::size_mismatch);
-    BOOST_TEST(!misuse[0].allocation().has_value());
-    BOOST_TEST(misuse[0].message() == message);
+    only_misuse_is(resource, finding_kind::size_mismatch, message);
 }
 
 BOOST_AUTO_TEST_CASE(with_checks_off_a_check_never_starts_them) {
@@ -702,11 +708,7 @@ BOOST_AUTO_TEST_CASE(a_double_free_outside_a_check_is_a_line_on_stderr_and_an_en
         "already released; it was not released again";
     BOOST_TEST(err.text() == "alloc-chaos: double free: " + message + "\n");
     BOOST_TEST(upstream.deallocations == 1u);
-    const auto misuse = resource.misuse();
-    BOOST_TEST_REQUIRE(misuse.size() == 1u);
-    BOOST_TEST(misuse[0].kind() == finding_kind::double_free);
-    BOOST_TEST(!misuse[0].allocation().has_value());
-    BOOST_TEST(misuse[0].message() == message);
+    only_misuse_is(resource, finding_kind::double_free, message);
 }
 
 BOOST_AUTO_TEST_CASE(a_double_free_in_a_run_of_a_block_allocated_outside_it_names_no_attempt) {
@@ -779,11 +781,7 @@ BOOST_AUTO_TEST_CASE(a_size_mismatch_outside_a_check_is_reported_and_the_block_r
     BOOST_TEST(upstream.last_freed == p);
     BOOST_TEST(upstream.last_freed_bytes == served);
     BOOST_TEST(upstream.last_freed_alignment == 8u);
-    const auto misuse = resource.misuse();
-    BOOST_TEST_REQUIRE(misuse.size() == 1u);
-    BOOST_TEST(misuse[0].kind() == finding_kind::size_mismatch);
-    BOOST_TEST(!misuse[0].allocation().has_value());
-    BOOST_TEST(misuse[0].message() == message);
+    only_misuse_is(resource, finding_kind::size_mismatch, message);
 }
 
 BOOST_AUTO_TEST_CASE(an_alignment_mismatch_in_a_run_is_a_finding_and_the_block_is_released_with_its_own_alignment) {
@@ -819,11 +817,7 @@ BOOST_AUTO_TEST_CASE(an_alignment_mismatch_outside_a_check_is_reported_and_the_b
     BOOST_TEST(err.text() == "alloc-chaos: alignment mismatch: " + message + "\n");
     BOOST_TEST(upstream.last_freed == p);
     BOOST_TEST(upstream.last_freed_alignment == 64u);
-    const auto misuse = resource.misuse();
-    BOOST_TEST_REQUIRE(misuse.size() == 1u);
-    BOOST_TEST(misuse[0].kind() == finding_kind::alignment_mismatch);
-    BOOST_TEST(!misuse[0].allocation().has_value());
-    BOOST_TEST(misuse[0].message() == message);
+    only_misuse_is(resource, finding_kind::alignment_mismatch, message);
 }
 
 BOOST_AUTO_TEST_CASE(a_size_and_an_alignment_mismatch_in_one_call_are_two_findings) {
@@ -871,11 +865,7 @@ BOOST_AUTO_TEST_CASE(a_foreign_pointer_outside_a_check_is_reported_and_never_rea
         "released; deallocate a block on the resource that allocated it";
     BOOST_TEST(err.text() == "alloc-chaos: foreign pointer: " + message + "\n");
     BOOST_TEST(upstream.deallocations == 0u);
-    const auto misuse = resource.misuse();
-    BOOST_TEST_REQUIRE(misuse.size() == 1u);
-    BOOST_TEST(misuse[0].kind() == finding_kind::foreign_pointer);
-    BOOST_TEST(!misuse[0].allocation().has_value());
-    BOOST_TEST(misuse[0].message() == message);
+    only_misuse_is(resource, finding_kind::foreign_pointer, message);
 }
 
 BOOST_AUTO_TEST_CASE(an_overrun_in_a_run_is_a_finding_naming_the_first_byte_written_and_the_block_is_released) {
@@ -912,11 +902,7 @@ BOOST_AUTO_TEST_CASE(an_overrun_outside_a_check_is_reported_and_the_block_is_rel
     BOOST_TEST(err.text() == "alloc-chaos: overrun: " + message + "\n");
     BOOST_TEST(upstream.deallocations == 1u);
     BOOST_TEST(upstream.last_freed == p);
-    const auto misuse = resource.misuse();
-    BOOST_TEST_REQUIRE(misuse.size() == 1u);
-    BOOST_TEST(misuse[0].kind() == finding_kind::overrun);
-    BOOST_TEST(!misuse[0].allocation().has_value());
-    BOOST_TEST(misuse[0].message() == message);
+    only_misuse_is(resource, finding_kind::overrun, message);
 }
 
 BOOST_AUTO_TEST_CASE(a_misuse_on_another_thread_during_a_check_is_no_finding_of_its_runs) {
