@@ -30,7 +30,7 @@ public:
         const auto address = reinterpret_cast<std::uintptr_t>(block);
         if (address % granule != 0 || address == 0) [[unlikely]]
             return unaligned_.insert(block, index);
-        std::uint64_t* bits = leaf_of(address);
+        std::uint64_t* bits = leaf_of(address, true);
         if (bits == nullptr || !log(index, address)) [[unlikely]]
             return false;
         std::uint64_t& word = bits[word_of(address)];
@@ -47,7 +47,7 @@ public:
             return unaligned_.erase(block);
         if (aligned_ == 0)
             return false;
-        std::uint64_t* bits = find_leaf(address);
+        std::uint64_t* bits = leaf_of(address, false);
         if (bits == nullptr)
             return false;
         std::uint64_t& word = bits[word_of(address)];
@@ -80,15 +80,11 @@ private:
         return std::uint64_t{1} << ((address >> granule_shift) & 63);
     }
 
-    // The leaf of the region of `address`, made when missing (nullptr when out of memory).
-    std::uint64_t* leaf_of(std::uintptr_t address) noexcept {
+    // The leaf of the region of `address`: made when missing and `make` (nullptr when out of
+    // memory), else nullptr when it has none.
+    std::uint64_t* leaf_of(std::uintptr_t address, bool make) noexcept {
         const std::uintptr_t key = (address >> region_shift) + 1;
-        return key == last_key_ ? last_leaf_ : reach_leaf(key, true);
-    }
-    // The leaf of the region of `address`, or nullptr when it has none.
-    std::uint64_t* find_leaf(std::uintptr_t address) noexcept {
-        const std::uintptr_t key = (address >> region_shift) + 1;
-        return key == last_key_ ? last_leaf_ : reach_leaf(key, false);
+        return key == last_key_ ? last_leaf_ : reach_leaf(key, make);
     }
     std::uint64_t* reach_leaf(std::uintptr_t key, bool make) noexcept;
     bool grow_regions() noexcept;
