@@ -106,10 +106,7 @@ void abandon_tracking() noexcept {
     owned_blocks = nullptr;
 }
 
-void forget_block(const void* block) noexcept {
-    block_table* own = owned_blocks;
-    if (own != nullptr && own->owner([block](live_blocks& blocks) { return blocks.erase(block); }))
-        return;
+void forget_foreign_block(const void* block, block_table* own) noexcept {
     if (tracking_tables.load(std::memory_order_relaxed) <= (own != nullptr ? 1 : 0))
         return;  // no other thread's table to look into
     std::lock_guard<std::mutex> lock(registry_mutex);

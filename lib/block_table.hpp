@@ -168,8 +168,23 @@ public:
 // This thread's run table while a tracked_blocks lives, else nullptr.
 extern constinit thread_local block_table* owned_blocks;
 
-// A free of `block` by this thread: forgets it in the table that records it, if any.
-void forget_block(const void* block) noexcept;
+// Records `block`, served for attempt `index`, as live in this thread's run, when it tracks blocks.
+inline void record_block(const void* block, std::size_t index) noexcept {
+    if (block_table* own = owned_blocks)
+        own->owner([&](live_blocks& live) { return live.insert(block, index); });
+}
+
+// A free of `block` by this thread that this thread's own table does not hold (`own`, or
+// nullptr): forgets it in another thread's table that records it, if any.
+void forget_foreign_block(const void* block, block_table* own) noexcept;
+
+// A free of `block` by this thread: forgets it in the table that records it, if any. Inline for
+// the common case, a block of this thread's own run.
+inline void forget_block(const void* block) noexcept {
+    block_table* own = owned_blocks;
+    if (own == nullptr || !own->owner([block](live_blocks& live) { return live.erase(block); })) [[unlikely]]
+        forget_foreign_block(block, own);
+}
 
 // Unregisters this thread's table when its run was left without unwinding (a longjmp).
 void abandon_tracking() noexcept;

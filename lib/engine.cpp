@@ -113,12 +113,6 @@ inline void record_signature(run_state& run, std::size_t index, const signature&
     return failed;
 }
 
-// Records `block`, served for attempt `index`, as live in this thread's run, when it tracks blocks.
-inline void track_block(void* block, std::size_t index) noexcept {
-    if (block_table* blocks = owned_blocks)
-        blocks->owner([&](live_blocks& live) { return live.insert(block, index); });
-}
-
 // What an observed attempt comes to.
 enum class verdict {
     serve,      // counted, to be served
@@ -139,7 +133,7 @@ inline verdict count_attempt(run_state& run, std::size_t& index, operation op, s
     // no_target is the largest index: a run without a target fails nothing
     if (index >= run.target && (index == run.target || run.persistent)) [[unlikely]]
         return verdict::fail;
-    if (run.stacks != nullptr) [[unlikely]]
+    if (run.attempt_stacks) [[unlikely]]
         take_attempt_stack(*run.stacks, index);
     return verdict::serve;
 }
@@ -149,6 +143,10 @@ inline verdict count_attempt(run_state& run, std::size_t& index, operation op, s
 std::optional<allocation> observe_observed_attempt(run_state& run, operation op, std::size_t size,
                                                    std::size_t alignment, bool nothrow) noexcept {
     std::size_t index = 0;
+    if (count_ordinary_attempt(run, index, signature(size, alignment, op, nothrow))) [[likely]] {
+        run.pending = index;  // until the source reports the block
+        return std::nullopt;
+    }
     switch (count_attempt(run, index, op, size, alignment, nothrow)) {
     case verdict::serve:
         run.pending = index;  // until the source reports the block
@@ -169,14 +167,14 @@ void* observe_served_attempt(run_state& run, operation op, std::size_t size, std
         throw injected_bad_alloc(fail(run, index, op, size, alignment, false));
     void* block = serve(size, alignment);
     if (v == verdict::serve)
-        track_block(block, index);
+        record_block(block, index);
     return block;
 }
 
 void observe_allocated_block(run_state& run, void* block) noexcept {
     const std::size_t index = std::exchange(run.pending, no_target);
     if (index != no_target)
-        track_block(block, index);
+        record_block(block, index);
 }
 
 void observe_released_block(void* block) noexcept { forget_block(block); }

@@ -35,15 +35,47 @@ struct run_state {
     bool trap = false;                   // raise SIGTRAP when the target is failed
     std::size_t failures = 0;            // attempts failed
     stack_request* stacks = nullptr;     // the call stacks to take, unobserved; nullptr: none
+    bool attempt_stacks = false;         // `stacks` names attempts besides the target: each is looked up
 
     // The first attempt logged in `signatures`: the attempts before it matched `expected`.
     std::size_t logged_from() const noexcept {
         return divergence ? std::min(*divergence, compare_until) : compare_until;
     }
+    // Whether the attempt at `index` is neither failed nor one whose stack is taken.
+    bool ordinary(std::size_t index) const noexcept {
+        return !attempt_stacks && (index < target || (index > target && !persistent));
+    }
 };
+
+// What a source calls to serve a request: a block, or throws std::bad_alloc.
+using serve_function = void*(std::size_t size, std::size_t alignment);
+// observe_attempt(), then serve(size, alignment) if it is not to fail, then observe_allocated(),
+// in one call: the global bridge's full path, for an attempt count_ordinary_attempt() did not
+// take. Throws injected_bad_alloc when the attempt is failed.
+void* observe_served_attempt(run_state& run, operation op, std::size_t size, std::size_t alignment,
+                             serve_function* serve);
 
 // Depth of the forbid_allocations scopes open on this thread.
 extern constinit thread_local int forbidden_depth;
+
+// Counts the next attempt of `run` (its index into `index`) when it is an ordinary one: outside
+// forbid_allocations, not failed, no stack taken, matching the baseline where the run compares it,
+// else logged where the log has room. Otherwise counts nothing and returns false: the engine's full
+// path takes the attempt. Inline, so that a source's common case makes no call into the engine.
+inline bool count_ordinary_attempt(run_state& run, std::size_t& index, const signature& asked) noexcept {
+    index = run.attempts;
+    if (forbidden_depth != 0 || !run.ordinary(index)) [[unlikely]]
+        return false;
+    if (index < run.compare_until && !run.divergence) {
+        const signature* expected = run.expected->find(index);
+        if (expected == nullptr || !(*expected == asked)) [[unlikely]]
+            return false;  // the full path records the divergence
+    } else if (run.signatures != nullptr && !run.signatures->append_at(index, asked)) [[unlikely]] {
+        return false;
+    }
+    run.attempts = index + 1;
+    return true;
+}
 
 // The run in progress on this thread, observed or inside `unobserved`; nullptr between runs.
 extern constinit thread_local run_state* current_run_state;

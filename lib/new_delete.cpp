@@ -1,6 +1,11 @@
 // The global operator new/delete bridge: every replaceable form, routed through the engine and
 // backed by the C allocator (so it never recurses into itself). Link it once per executable
-// (CMake: alloc_chaos::new_delete). Kept alone in its translation unit, nothing inline.
+// (CMake: alloc_chaos::new_delete). Kept alone in its translation unit, no operator inline. Inside
+// a run, an ordinary attempt and the free of a block of the run take the engine's inline paths:
+// no call into the engine.
+
+#include "block_table.hpp"
+#include "engine.hpp"
 
 #include <alloc_chaos/source.hpp>
 
@@ -50,12 +55,26 @@ void* serve_nothrow(std::size_t size, std::size_t alignment) noexcept {
     }
 }
 
+namespace detail = alloc_chaos::detail;
+
+// An attempt of an observed run. Out of line, so that the path outside a run saves no registers.
+[[gnu::noinline]] void* observed_allocate(detail::run_state& run, operation op, std::size_t size,
+                                          std::size_t alignment) {
+    std::size_t index = 0;
+    if (detail::count_ordinary_attempt(run, index, detail::signature(size, alignment, op, false))) [[likely]] {
+        void* block = serve(size, alignment);
+        detail::record_block(block, index);
+        return block;
+    }
+    return detail::observe_served_attempt(run, op, size, alignment, serve);
+}
+
 // Outside an observed run: one thread-local read and a branch, then the C allocator.
 void* allocate(operation op, std::size_t size, std::size_t alignment) {
-    alloc_chaos::detail::run_state* run = alloc_chaos::detail::observed_run;
+    detail::run_state* run = detail::observed_run;
     if (run == nullptr) [[likely]]
         return serve(size, alignment);
-    return alloc_chaos::detail::observe_served_attempt(*run, op, size, alignment, serve);
+    return observed_allocate(*run, op, size, alignment);
 }
 
 void* allocate_nothrow(operation op, std::size_t size, std::size_t alignment) noexcept {
@@ -71,8 +90,13 @@ void* allocate_nothrow(operation op, std::size_t size, std::size_t alignment) no
 
 constexpr std::size_t plain = alloc_chaos::default_new_alignment;
 
+// Out of line, like observed_allocate.
+[[gnu::noinline]] void forget(void* p) noexcept { detail::forget_block(p); }
+
+// Outside every check: one relaxed atomic read and a branch, then free().
 void release(void* p) noexcept {
-    alloc_chaos::observe_deallocated(p);
+    if (detail::tracking_tables.load(std::memory_order_relaxed) != 0) [[unlikely]]
+        forget(p);
     std::free(p);
 }
 

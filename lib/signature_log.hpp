@@ -137,6 +137,14 @@ public:
         }
         push_back(s);
     }
+    // Logs `s` as the attempt at `index` when it is the next place and the log has room for it;
+    // else logs nothing and returns false (put() then grows the log, or skips to `index`).
+    bool append_at(std::size_t index, const signature& s) noexcept {
+        if (index != size_ || size_ == capacity_) [[unlikely]]
+            return false;
+        items_[size_++] = s;
+        return true;
+    }
     // The attempt at `index`, when recorded.
     const signature* find(std::size_t index) const noexcept { return index < size_ ? &items_[index] : nullptr; }
     std::size_t size() const noexcept { return size_; }

@@ -8,8 +8,10 @@
 
 #include <cstddef>
 #include <new>
+#include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 
 using alloc_chaos::allocation;
 using alloc_chaos::check;
@@ -93,6 +95,27 @@ BOOST_AUTO_TEST_CASE(a_divergence_is_found_at_the_first_differing_attempt_only) 
     BOOST_TEST_REQUIRE(found.size() == 1u);
     BOOST_TEST(found[0].message() ==
                "attempt #1: baseline operator new size=10 align=16, this run operator new size=11 align=16");
+}
+
+// A fresh thread's signature logs start with room for 1,024 attempts: the attempts past it are
+// compared as the first ones are.
+BOOST_AUTO_TEST_CASE(a_divergence_thousands_of_attempts_into_a_run_is_found_at_its_exact_attempt) {
+    std::optional<report> r;
+    std::thread([&] {
+        std::size_t calls = 0;
+        r = checker{}.only_failure(2999).run([&] {
+            const bool first = ++calls == 1;
+            for (std::size_t i = 0; i < 3000; ++i)
+                allocate_and_free(i == 2500 && !first ? 16 : 8);
+        });
+    }).join();
+    BOOST_TEST_REQUIRE(r->attempts().size() == 1u);
+    const auto found = r->attempts()[0].findings();
+    BOOST_TEST_REQUIRE(found.size() == 1u);
+    BOOST_TEST(found[0].kind() == finding_kind::divergence);
+    BOOST_TEST((found[0].allocation() == allocation(2500, operation::operator_new, 16, plain, false)));
+    BOOST_TEST(found[0].message() ==
+               "attempt #2500: baseline operator new size=8 align=16, this run operator new size=16 align=16");
 }
 
 BOOST_AUTO_TEST_CASE(a_different_operation_or_alignment_before_the_target_is_a_divergence) {

@@ -202,6 +202,33 @@ BOOST_AUTO_TEST_CASE(a_block_leaked_after_the_failure_is_named_by_the_attempt_th
     BOOST_TEST(found[0].message() == "the block of #2 operator new size=96 align=16 is still live after the run");
 }
 
+// A fresh thread's logs start with room for 1,024 attempts: the attempts past it are logged and
+// named as the first ones are.
+BOOST_AUTO_TEST_CASE(a_block_leaked_thousands_of_attempts_after_the_failure_is_named_by_its_attempt) {
+    bridge_blocks kept;
+    std::optional<report> r;
+    std::thread([&] {
+        r = checker{}.only_failure(0).run([&] {
+            bool failed = false;
+            try {
+                allocate_and_free(8);  // #0
+            } catch (const std::bad_alloc&) {
+                failed = true;
+            }
+            for (std::size_t i = 1; i < 3000; ++i)
+                allocate_and_free(8);  // #1..#2999
+            if (failed)
+                kept.keep(::operator new(40));  // #3000, only in the run that failed #0
+        });
+    }).join();
+    BOOST_TEST_REQUIRE(r->attempts().size() == 1u);
+    const auto found = r->attempts()[0].findings();
+    BOOST_TEST_REQUIRE(found.size() == 1u);
+    BOOST_TEST(found[0].kind() == finding_kind::leak);
+    BOOST_TEST((found[0].allocation() == allocation(3000, operation::operator_new, 40, plain, false)));
+    BOOST_TEST(found[0].message() == "the block of #3000 operator new size=40 align=16 is still live after the run");
+}
+
 BOOST_AUTO_TEST_CASE(a_block_leaked_after_a_divergence_is_named_by_the_attempt_this_run_made) {
     bridge_blocks kept;
     runs_by_target runs;

@@ -30,12 +30,6 @@ extern constinit thread_local run_state* observed_run;
 std::optional<allocation> observe_observed_attempt(run_state& run, operation op, std::size_t size,
                                                    std::size_t alignment, bool nothrow) noexcept;
 void observe_allocated_block(run_state& run, void* block) noexcept;
-// What a source calls to serve a request: a block, or throws std::bad_alloc.
-using serve_function = void*(std::size_t size, std::size_t alignment);
-// observe_attempt(), then serve(size, alignment) if it is not to fail, then observe_allocated(),
-// in one call: the global bridge's path. Throws injected_bad_alloc when the attempt is failed.
-void* observe_served_attempt(run_state& run, operation op, std::size_t size, std::size_t alignment,
-                             serve_function* serve);
 // Runs, on any thread, whose live blocks are tracked; 0 outside every check.
 extern std::atomic<int> tracking_tables;
 void observe_released_block(void* block) noexcept;
