@@ -80,6 +80,16 @@ void owner_biased_lock::wait_until_owner_out() const noexcept {
             std::this_thread::yield();
 }
 
+// ---- block_table ----
+
+bool block_table::insert_locked(const void* block, std::size_t index) noexcept {
+    return lock_.owner_locked([&] { return map_.insert(block, index); });
+}
+
+bool block_table::erase_locked(const void* block) noexcept {
+    return lock_.owner_locked([&] { return map_.erase(block); });
+}
+
 // ---- registry ----
 
 tracked_blocks::tracked_blocks(block_table& table) noexcept {

@@ -77,18 +77,32 @@ public:
     // Runs f() as the owner: with no lock while no other thread has come lately.
     template <class F>
     auto owner(F&& f) {
-        if (asymmetric_) {
+        if (owner_enter()) [[likely]] {
+            auto result = f();
+            owner_leave();
+            return result;
+        }
+        return owner_locked(f);
+    }
+
+    // owner(), in parts, for a caller that keeps its locked path out of line: when owner_enter()
+    // returns true, the owner is in without the mutex until owner_leave(); when it returns false,
+    // the owner must go through owner_locked().
+    bool owner_enter() noexcept {
+        if (asymmetric_) [[likely]] {
             busy_.store(true, std::memory_order_relaxed);
             std::atomic_signal_fence(std::memory_order_seq_cst);  // the remote's membarrier is the fence
         } else {
             busy_.store(true, std::memory_order_seq_cst);
         }
-        if (!revoked_.load(std::memory_order_seq_cst)) [[likely]] {
-            auto result = f();
-            busy_.store(false, std::memory_order_release);
-            return result;
-        }
+        if (!revoked_.load(std::memory_order_seq_cst)) [[likely]]
+            return true;
         busy_.store(false, std::memory_order_release);
+        return false;
+    }
+    void owner_leave() noexcept { busy_.store(false, std::memory_order_release); }
+    template <class F>
+    auto owner_locked(F&& f) {
         std::lock_guard<std::mutex> lock(mutex_);
         auto result = f();
         if (++quiet_accesses_ == rebias_after) {  // no remote access lately: lock-free again
@@ -151,7 +165,27 @@ public:
         return lock_.remote([&] { return f(map_); });
     }
 
+    // The owner's live_blocks::insert and erase, for every attempt and free of a run: inline while
+    // no other thread frees, out of line under the mutex otherwise.
+    bool owner_insert(const void* block, std::size_t index) noexcept {
+        if (!lock_.owner_enter()) [[unlikely]]
+            return insert_locked(block, index);
+        const bool inserted = map_.insert(block, index);
+        lock_.owner_leave();
+        return inserted;
+    }
+    bool owner_erase(const void* block) noexcept {
+        if (!lock_.owner_enter()) [[unlikely]]
+            return erase_locked(block);
+        const bool erased = map_.erase(block);
+        lock_.owner_leave();
+        return erased;
+    }
+
 private:
+    bool insert_locked(const void* block, std::size_t index) noexcept;
+    bool erase_locked(const void* block) noexcept;
+
     live_blocks map_;
     owner_biased_lock lock_;
 };
@@ -171,7 +205,7 @@ extern constinit thread_local block_table* owned_blocks;
 // Records `block`, served for attempt `index`, as live in this thread's run, when it tracks blocks.
 inline void record_block(const void* block, std::size_t index) noexcept {
     if (block_table* own = owned_blocks)
-        own->owner([&](live_blocks& live) { return live.insert(block, index); });
+        own->owner_insert(block, index);
 }
 
 // A free of `block` by this thread that this thread's own table does not hold (`own`, or
@@ -182,7 +216,7 @@ void forget_foreign_block(const void* block, block_table* own) noexcept;
 // the common case, a block of this thread's own run.
 inline void forget_block(const void* block) noexcept {
     block_table* own = owned_blocks;
-    if (own == nullptr || !own->owner([block](live_blocks& live) { return live.erase(block); })) [[unlikely]]
+    if (own == nullptr || !own->owner_erase(block)) [[unlikely]]
         forget_foreign_block(block, own);
 }
 
