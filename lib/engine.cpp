@@ -87,11 +87,13 @@ namespace {
 // the target, or from where the run diverged) logs it, as the run asks. An attempt that matched is
 // the baseline's, so it need not be logged.
 inline void record_signature(run_state& run, std::size_t index, const signature& asked) noexcept {
-    if (index < run.compare_until && !run.divergence) {
+    if (index < run.compare_until) {
         const signature* expected = run.expected->find(index);
         if (expected != nullptr && *expected == asked) [[likely]]
             return;
         run.divergence = index;
+        run.compare_until = index;  // nothing after it is compared
+        run.ordinary_end = run.ordinary_from(index + 1);
     }
     if (run.signatures != nullptr)
         run.signatures->put(index, asked);
@@ -102,6 +104,7 @@ inline void record_signature(run_state& run, std::size_t index, const signature&
                                   std::size_t alignment, bool nothrow) noexcept {
     const allocation failed(index, op, size, alignment, nothrow);
     ++run.failures;
+    run.ordinary_end = run.ordinary_from(index + 1);
     if (index == run.target) {
         run.injected = failed;
         if (run.stacks != nullptr && run.stacks->target != nullptr)

@@ -24,11 +24,14 @@ inline constexpr std::size_t no_target = std::numeric_limits<std::size_t>::max()
 struct run_state {
     std::size_t target = no_target;      // the attempt index to fail
     std::size_t attempts = 0;            // attempts observed so far
-    std::optional<allocation> injected;  // the attempt that was failed
+    std::size_t ordinary_end = no_target; // from this attempt on, count_ordinary_attempt() takes none (settle())
+    std::size_t compare_until = 0;       // attempts [0, compare_until) must match `expected` (0 without); cut
+                                         // to the divergence when one is found
+    const signature* expected_items = nullptr; // expected's attempts (settle())
     signature_log* signatures = nullptr; // the run's attempts from logged_from() on (none in the probe)
     const signature_log* expected = nullptr;  // the baseline's attempts, to compare with
-    std::size_t compare_until = 0;       // attempts [0, compare_until) must match `expected` (0 without)
-    std::optional<std::size_t> divergence;    // the first attempt that did not
+    std::optional<allocation> injected;  // the attempt that was failed
+    std::optional<std::size_t> divergence;    // the first attempt that did not match
     std::size_t pending = no_target;     // the attempt served last, until its block is reported
     std::vector<finding>* findings = nullptr; // what sources reported during the run
     bool persistent = false;             // every attempt after the target fails too
@@ -41,9 +44,21 @@ struct run_state {
     std::size_t logged_from() const noexcept {
         return divergence ? std::min(*divergence, compare_until) : compare_until;
     }
-    // Whether the attempt at `index` is neither failed nor one whose stack is taken.
-    bool ordinary(std::size_t index) const noexcept {
-        return !attempt_stacks && (index < target || (index > target && !persistent));
+    // Sets ordinary_end and expected_items from the other fields: once they are set, before the run.
+    void settle() noexcept {
+        expected_items = expected != nullptr ? expected->find(0) : nullptr;
+        ordinary_end = ordinary_from(0);
+    }
+    // The first attempt at or after `next` that count_ordinary_attempt() must leave to the full
+    // path: the target, every attempt after it when persistent, every one when attempt stacks are
+    // taken, and one past the baseline's attempts while the run must still match them.
+    std::size_t ordinary_from(std::size_t next) const noexcept {
+        if (attempt_stacks || (next > target && persistent))
+            return next;
+        std::size_t end = next <= target ? target : no_target;
+        if (expected != nullptr && compare_until > expected->size())
+            end = std::min(end, std::max(next, expected->size()));
+        return end;
     }
 };
 
@@ -64,11 +79,10 @@ extern constinit thread_local int forbidden_depth;
 // path takes the attempt. Inline, so that a source's common case makes no call into the engine.
 inline bool count_ordinary_attempt(run_state& run, std::size_t& index, const signature& asked) noexcept {
     index = run.attempts;
-    if (forbidden_depth != 0 || !run.ordinary(index)) [[unlikely]]
+    if (index >= run.ordinary_end || forbidden_depth != 0) [[unlikely]]
         return false;
-    if (index < run.compare_until && !run.divergence) {
-        const signature* expected = run.expected->find(index);
-        if (expected == nullptr || !(*expected == asked)) [[unlikely]]
+    if (index < run.compare_until) {  // below ordinary_end, the baseline has the attempt
+        if (!(run.expected_items[index] == asked)) [[unlikely]]
             return false;  // the full path records the divergence
     } else if (run.signatures != nullptr && !run.signatures->append_at(index, asked)) [[unlikely]] {
         return false;

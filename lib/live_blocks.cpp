@@ -67,6 +67,17 @@ bool live_blocks::grow_regions() noexcept {
     return true;
 }
 
+bool live_blocks::log_elsewhere(std::size_t index, std::uintptr_t address) noexcept {
+    if (index >= logged_) {
+        if (index >= log_capacity_ && !grow_log(index))
+            return false;
+        std::fill(log_ + logged_, log_ + index, std::uintptr_t{0});  // the attempts between gave out no block here
+        logged_ = index + 1;
+    }
+    log_[index] = address;
+    return true;
+}
+
 bool live_blocks::grow_log(std::size_t index) noexcept {
     std::size_t capacity = log_capacity_ == 0 ? 1024 : log_capacity_ * 2;
     while (capacity <= index)

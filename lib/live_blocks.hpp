@@ -30,8 +30,13 @@ public:
         const auto address = reinterpret_cast<std::uintptr_t>(block);
         if (address % granule != 0 || address == 0) [[unlikely]]
             return unaligned_.insert(block, index);
-        std::uint64_t* bits = leaf_of(address, true);
-        if (bits == nullptr || !log(index, address)) [[unlikely]]
+        std::uint64_t* bits = last_leaf_;
+        if (key_of(address) != last_key_) [[unlikely]] {
+            bits = reach_leaf(key_of(address), true);
+            if (bits == nullptr)
+                return false;
+        }
+        if (!log(index, address)) [[unlikely]]
             return false;
         std::uint64_t& word = bits[word_of(address)];
         const std::uint64_t bit = bit_of(address);
@@ -47,9 +52,12 @@ public:
             return unaligned_.erase(block);
         if (aligned_ == 0)
             return false;
-        std::uint64_t* bits = leaf_of(address, false);
-        if (bits == nullptr)
-            return false;
+        std::uint64_t* bits = last_leaf_;
+        if (key_of(address) != last_key_) [[unlikely]] {
+            bits = reach_leaf(key_of(address), false);
+            if (bits == nullptr)
+                return false;
+        }
         std::uint64_t& word = bits[word_of(address)];
         const std::uint64_t bit = bit_of(address);
         if ((word & bit) == 0)
@@ -83,25 +91,24 @@ private:
     // The leaf of the region of `address`: made when missing and `make` (nullptr when out of
     // memory), else nullptr when it has none.
     std::uint64_t* leaf_of(std::uintptr_t address, bool make) noexcept {
-        const std::uintptr_t key = (address >> region_shift) + 1;
-        return key == last_key_ ? last_leaf_ : reach_leaf(key, make);
+        return key_of(address) == last_key_ ? last_leaf_ : reach_leaf(key_of(address), make);
     }
+    // The region of `address`, as regions_ and last_key_ hold it: never 0, which marks none.
+    static std::uintptr_t key_of(std::uintptr_t address) noexcept { return (address >> region_shift) + 1; }
     std::uint64_t* reach_leaf(std::uintptr_t key, bool make) noexcept;
     bool grow_regions() noexcept;
 
     // Logs `address` as the block of attempt `index`; the attempts skipped since the last one
     // logged gave out no block here (0).
     bool log(std::size_t index, std::uintptr_t address) noexcept {
-        if (index >= logged_) [[likely]] {
-            if (index >= log_capacity_ && !grow_log(index))
-                return false;
-            while (logged_ < index)
-                log_[logged_++] = 0;
-            logged_ = index + 1;
-        }
+        if (index != logged_ || index == log_capacity_) [[unlikely]]
+            return log_elsewhere(index, address);
         log_[index] = address;
+        logged_ = index + 1;
         return true;
     }
+    // log() past the attempts logged so far, or where the log must grow first.
+    bool log_elsewhere(std::size_t index, std::uintptr_t address) noexcept;
     bool grow_log(std::size_t index) noexcept;
 
     struct region {

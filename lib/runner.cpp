@@ -112,6 +112,7 @@ run_result runner::run(kind k, std::size_t target, failure_mode mode, bool trap,
         run.expected = &baseline_;
         run.compare_until = k == kind::injected ? target : no_target;
     }
+    run.settle();
 
     std::vector<finding> leaked;
     if (track_blocks_) {
