@@ -214,9 +214,18 @@ namespace alloc_chaos {
     asm volatile("" : : "r"(&failed) : "memory");  // a call no optimiser may remove
 }
 
-forbid_allocations::forbid_allocations() noexcept { ++detail::forbidden_depth; }
+// A scope's first opening and last closing move the bound of the run's inline path (ordinary_from).
+forbid_allocations::forbid_allocations() noexcept {
+    if (++detail::forbidden_depth == 1)
+        if (detail::run_state* run = detail::current_run_state)
+            run->ordinary_end = run->ordinary_from(run->attempts);
+}
 
-forbid_allocations::~forbid_allocations() { --detail::forbidden_depth; }
+forbid_allocations::~forbid_allocations() {
+    if (--detail::forbidden_depth == 0)
+        if (detail::run_state* run = detail::current_run_state)
+            run->ordinary_end = run->ordinary_from(run->attempts);
+}
 
 bool report_finding(finding_kind kind, std::optional<allocation> concerned, std::string_view message) noexcept {
     detail::run_state* run = detail::current_run_state;

@@ -20,6 +20,9 @@ namespace alloc_chaos::detail {
 
 inline constexpr std::size_t no_target = std::numeric_limits<std::size_t>::max();
 
+// Depth of the forbid_allocations scopes open on this thread.
+extern constinit thread_local int forbidden_depth;
+
 // What the engine records during one observed run.
 struct run_state {
     std::size_t target = no_target;      // the attempt index to fail
@@ -50,10 +53,11 @@ struct run_state {
         ordinary_end = ordinary_from(0);
     }
     // The first attempt at or after `next` that count_ordinary_attempt() must leave to the full
-    // path: the target, every attempt after it when persistent, every one when attempt stacks are
-    // taken, and one past the baseline's attempts while the run must still match them.
+    // path: every one inside forbid_allocations (whose scopes move the bound as they open and
+    // close) or when attempt stacks are taken, the target, every attempt after it when
+    // persistent, and one past the baseline's attempts while the run must still match them.
     std::size_t ordinary_from(std::size_t next) const noexcept {
-        if (attempt_stacks || (next > target && persistent))
+        if (forbidden_depth > 0 || attempt_stacks || (next > target && persistent))
             return next;
         std::size_t end = next <= target ? target : no_target;
         if (expected != nullptr && compare_until > expected->size())
@@ -70,16 +74,14 @@ using serve_function = void*(std::size_t size, std::size_t alignment);
 void* observe_served_attempt(run_state& run, operation op, std::size_t size, std::size_t alignment,
                              serve_function* serve);
 
-// Depth of the forbid_allocations scopes open on this thread.
-extern constinit thread_local int forbidden_depth;
-
-// Counts the next attempt of `run` (its index into `index`) when it is an ordinary one: outside
-// forbid_allocations, not failed, no stack taken, matching the baseline where the run compares it,
-// else logged where the log has room. Otherwise counts nothing and returns false: the engine's full
-// path takes the attempt. Inline, so that a source's common case makes no call into the engine.
+// Counts the next attempt of `run` (its index into `index`) when it is an ordinary one: below
+// ordinary_end (outside forbid_allocations, not failed, no stack taken), matching the baseline
+// where the run compares it, else logged where the log has room. Otherwise counts nothing and
+// returns false: the engine's full path takes the attempt. Inline, so that a source's common case
+// makes no call into the engine.
 inline bool count_ordinary_attempt(run_state& run, std::size_t& index, const signature& asked) noexcept {
     index = run.attempts;
-    if (index >= run.ordinary_end || forbidden_depth != 0) [[unlikely]]
+    if (index >= run.ordinary_end) [[unlikely]]
         return false;
     if (index < run.compare_until) {  // below ordinary_end, the baseline has the attempt
         if (!(run.expected_items[index] == asked)) [[unlikely]]

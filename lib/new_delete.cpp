@@ -57,9 +57,15 @@ void* serve_nothrow(std::size_t size, std::size_t alignment) noexcept {
 
 namespace detail = alloc_chaos::detail;
 
-// An attempt of an observed run. Out of line, so that the path outside a run saves no registers.
+constexpr std::size_t plain = alloc_chaos::default_new_alignment;
+
+// An attempt of an observed run, of `alignment`, or of the default one when `Plain`. Out of line,
+// so that the path outside a run saves no registers.
+template <bool Plain>
 [[gnu::noinline]] void* observed_allocate(detail::run_state& run, operation op, std::size_t size,
                                           std::size_t alignment) {
+    if constexpr (Plain)
+        alignment = plain;
     std::size_t index = 0;
     if (detail::count_ordinary_attempt(run, index, detail::signature(size, alignment, op, false))) [[likely]] {
         void* block = serve(size, alignment);
@@ -74,7 +80,9 @@ void* allocate(operation op, std::size_t size, std::size_t alignment) {
     detail::run_state* run = detail::observed_run;
     if (run == nullptr) [[likely]]
         return serve(size, alignment);
-    return observed_allocate(*run, op, size, alignment);
+    if (alignment == plain)
+        return observed_allocate<true>(*run, op, size, alignment);
+    return observed_allocate<false>(*run, op, size, alignment);
 }
 
 void* allocate_nothrow(operation op, std::size_t size, std::size_t alignment) noexcept {
@@ -87,8 +95,6 @@ void* allocate_nothrow(operation op, std::size_t size, std::size_t alignment) no
         alloc_chaos::observe_allocated(p);
     return p;
 }
-
-constexpr std::size_t plain = alloc_chaos::default_new_alignment;
 
 // Out of line, like observed_allocate.
 [[gnu::noinline]] void forget(void* p) noexcept { detail::forget_block(p); }

@@ -179,6 +179,23 @@ BOOST_AUTO_TEST_CASE(nested_scopes_forbid_until_the_outermost_one_ends) {
     BOOST_TEST((found[1].allocation() == allocation(0, operation::operator_new, 16, plain, false)));
 }
 
+BOOST_AUTO_TEST_CASE(a_persistent_failure_goes_on_after_a_scope_ends) {
+    std::size_t failed = 0;
+    const report r = checker{}.mode(failure_mode::persistent).only_failure(0).run([&] {
+        for (const std::size_t size : {8, 16, 24}) {  // #0, the target, then #1 and #2: failed too
+            { forbid_allocations around_nothing; }
+            try {
+                allocate_and_free(size);
+            } catch (const std::bad_alloc&) {
+                ++failed;
+            }
+        }
+    });
+    BOOST_TEST_REQUIRE(r.attempts().size() == 1u);
+    BOOST_TEST(r.attempts()[0].failed_attempts() == 3u);
+    BOOST_TEST(failed == 3u);
+}
+
 BOOST_AUTO_TEST_CASE(unobserved_inside_forbid_allocations_wins) {
     const report r = check([] {
         forbid_allocations no_allocation;
