@@ -21,7 +21,8 @@ namespace test_bodies {
 inline constexpr std::size_t plain = alloc_chaos::default_new_alignment;
 
 // Where blocks escape to, so that no compiler elides the allocations counted; void*, to free through.
-inline void* volatile sink = nullptr;
+// One per thread: bodies checked on two threads at once do not race on it.
+inline thread_local void* volatile sink = nullptr;
 
 // Makes one attempt, ::operator new(size), and frees the block.
 inline void allocate_and_free(std::size_t size) {
