@@ -8,10 +8,8 @@
 
 #include <cstddef>
 #include <new>
-#include <optional>
 #include <sstream>
 #include <string>
-#include <thread>
 
 using alloc_chaos::allocation;
 using alloc_chaos::check;
@@ -22,6 +20,7 @@ using alloc_chaos::outcome;
 using alloc_chaos::report;
 using report_text::rendered;
 using test_bodies::allocate_and_free;
+using test_bodies::on_a_fresh_thread;
 using test_bodies::plain;
 using test_bodies::sink;
 
@@ -100,17 +99,16 @@ BOOST_AUTO_TEST_CASE(a_divergence_is_found_at_the_first_differing_attempt_only) 
 // A fresh thread's signature logs start with room for 1,024 attempts: the attempts past it are
 // compared as the first ones are.
 BOOST_AUTO_TEST_CASE(a_divergence_thousands_of_attempts_into_a_run_is_found_at_its_exact_attempt) {
-    std::optional<report> r;
-    std::thread([&] {
+    const report r = on_a_fresh_thread([] {
         std::size_t calls = 0;
-        r = checker{}.only_failure(2999).run([&] {
+        return checker{}.only_failure(2999).run([&] {
             const bool first = ++calls == 1;
             for (std::size_t i = 0; i < 3000; ++i)
                 allocate_and_free(i == 2500 && !first ? 16 : 8);
         });
-    }).join();
-    BOOST_TEST_REQUIRE(r->attempts().size() == 1u);
-    const auto found = r->attempts()[0].findings();
+    });
+    BOOST_TEST_REQUIRE(r.attempts().size() == 1u);
+    const auto found = r.attempts()[0].findings();
     BOOST_TEST_REQUIRE(found.size() == 1u);
     BOOST_TEST(found[0].kind() == finding_kind::divergence);
     BOOST_TEST((found[0].allocation() == allocation(2500, operation::operator_new, 16, plain, false)));

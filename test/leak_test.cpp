@@ -25,6 +25,7 @@ using alloc_chaos::outcome;
 using alloc_chaos::report;
 using report_text::rendered;
 using test_bodies::allocate_and_free;
+using test_bodies::on_a_fresh_thread;
 using test_bodies::plain;
 using test_bodies::sink;
 
@@ -206,9 +207,8 @@ BOOST_AUTO_TEST_CASE(a_block_leaked_after_the_failure_is_named_by_the_attempt_th
 // named as the first ones are.
 BOOST_AUTO_TEST_CASE(a_block_leaked_thousands_of_attempts_after_the_failure_is_named_by_its_attempt) {
     bridge_blocks kept;
-    std::optional<report> r;
-    std::thread([&] {
-        r = checker{}.only_failure(0).run([&] {
+    const report r = on_a_fresh_thread([&] {
+        return checker{}.only_failure(0).run([&] {
             bool failed = false;
             try {
                 allocate_and_free(8);  // #0
@@ -220,9 +220,9 @@ BOOST_AUTO_TEST_CASE(a_block_leaked_thousands_of_attempts_after_the_failure_is_n
             if (failed)
                 kept.keep(::operator new(40));  // #3000, only in the run that failed #0
         });
-    }).join();
-    BOOST_TEST_REQUIRE(r->attempts().size() == 1u);
-    const auto found = r->attempts()[0].findings();
+    });
+    BOOST_TEST_REQUIRE(r.attempts().size() == 1u);
+    const auto found = r.attempts()[0].findings();
     BOOST_TEST_REQUIRE(found.size() == 1u);
     BOOST_TEST(found[0].kind() == finding_kind::leak);
     BOOST_TEST((found[0].allocation() == allocation(3000, operation::operator_new, 40, plain, false)));

@@ -11,8 +11,10 @@
 #include <cstddef>
 #include <exception>
 #include <new>
+#include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace test_bodies {
@@ -75,6 +77,15 @@ std::string printed(const T& value) {
     std::ostringstream out;
     out << value;
     return out.str();
+}
+
+// Runs `check` (a callable that runs a check and returns its report) on a new thread, whose
+// signature and address logs start with room for 1,024 attempts, and returns the report.
+template <class Check>
+alloc_chaos::report on_a_fresh_thread(Check check) {
+    std::optional<alloc_chaos::report> made;
+    std::thread([&] { made.emplace(check()); }).join();
+    return std::move(*made);
 }
 
 }  // namespace test_bodies
