@@ -248,18 +248,21 @@ report checker::run_body(detail::body_ref body) const {
     for (std::size_t i = 0; i < targets.targets.size(); ++i) {
         const std::size_t target = targets.targets[i];
         for (failure_mode m : modes) {
-            detail::run_result run = runs.inject(target, m, trap == target && m == modes.front(), stacks);
+            detail::run_result run = runs.inject(target, m, trap == target && m == modes.front());
             std::vector<stack_frame> stack;
-            if (stacks && !succeeded(run)) {
-                stack = symbols.frames(run.stack);
-                // A run is deterministic: made again, it allocates its leaked blocks where it did.
-                const std::vector<std::size_t> leaked = run.aborted ? std::vector<std::size_t>{}
-                                                                    : leaked_attempts(run.findings);
-                if (!leaked.empty()) {
-                    std::vector<detail::raw_stack> taken(leaked.size());
-                    const detail::run_result again = runs.inject_again(target, m, leaked, taken.data());
+            // A run is deterministic: made again, it fails its target and allocates its leaked blocks
+            // where it did. Only a run that went wrong is made again, for their stacks, so that the
+            // runs that succeed (most) take none; a run that ended the check is not made again, nor
+            // one with no stack to take (its target never reached, nothing leaked).
+            const bool went_wrong = stacks && !succeeded(run) && !run.aborted;
+            const std::vector<std::size_t> leaked = went_wrong ? leaked_attempts(run.findings)
+                                                               : std::vector<std::size_t>{};
+            if (went_wrong && (run.injected || !leaked.empty())) {
+                std::vector<detail::raw_stack> taken(leaked.size());
+                const detail::run_result again = runs.inject_again(target, m, leaked, taken.data());
+                stack = symbols.frames(again.stack);
+                if (!leaked.empty())
                     run.findings = with_block_stacks(run.findings, leaked, taken, again.findings, symbols);
-                }
             }
             r.attempts_.emplace_back(target, run.attempts, run.injected, run.outcome, std::move(run.message),
                                      std::move(run.findings), m, run.failures, std::move(stack));

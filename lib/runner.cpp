@@ -80,13 +80,13 @@ run_result runner::repeat_baseline(std::span<const std::size_t> attempts, raw_st
     return run(kind::repeat_baseline, no_target, failure_mode::once, false, false, attempts, stacks);
 }
 
-run_result runner::inject(std::size_t target, failure_mode mode, bool trap, bool stack) {
-    return run(kind::injected, target, mode, trap, stack);
+run_result runner::inject(std::size_t target, failure_mode mode, bool trap) {
+    return run(kind::injected, target, mode, trap);
 }
 
 run_result runner::inject_again(std::size_t target, failure_mode mode, std::span<const std::size_t> attempts,
                                 raw_stack* stacks) {
-    return run(kind::injected, target, mode, false, false, attempts, stacks);
+    return run(kind::injected, target, mode, false, true, attempts, stacks);
 }
 
 run_result runner::run(kind k, std::size_t target, failure_mode mode, bool trap, bool target_stack,

@@ -48,11 +48,11 @@ public:
     // each of `attempts` (increasing) into `stacks`, one per entry.
     run_result repeat_baseline(std::span<const std::size_t> attempts = {}, raw_stack* stacks = nullptr);
     // A run failing attempt `target` (and every later one in persistent mode), raising SIGTRAP
-    // there when `trap`: the attempts before it must match the baseline's. Takes the target
-    // attempt's call stack into the result when `stack`.
-    run_result inject(std::size_t target, failure_mode mode, bool trap, bool stack = false);
-    // The same run again, without a trap, taking the call stack of each of `attempts`
-    // (increasing) into `stacks`, one per entry: where the blocks it leaked were allocated.
+    // there when `trap`: the attempts before it must match the baseline's.
+    run_result inject(std::size_t target, failure_mode mode, bool trap);
+    // The same run again, without a trap, taking the target attempt's call stack into the result
+    // and the call stack of each of `attempts` (increasing) into `stacks`, one per entry: where
+    // the run failed, and where the blocks it leaked were allocated.
     run_result inject_again(std::size_t target, failure_mode mode, std::span<const std::size_t> attempts,
                             raw_stack* stacks);
 

@@ -5,6 +5,7 @@
 
 #include "test_bodies.hpp"
 
+#include <array>
 #include <cstddef>
 #include <memory>
 #include <memory_resource>
@@ -294,6 +295,65 @@ BOOST_AUTO_TEST_CASE(a_successful_run_has_no_stack) {
     BOOST_TEST_REQUIRE(r.success());
     BOOST_TEST(r.attempts()[0].stack().empty());
     BOOST_TEST(rendered(r) == without_stack_lines(rendered(r)));
+}
+
+// The runs made of each target, counted by the body.
+class runs_of_targets {
+public:
+    void count() {
+        if (const auto run = alloc_chaos::current_run(); run && run->target && *run->target < made_.size())
+            ++made_[*run->target];
+    }
+    std::size_t operator[](std::size_t target) const { return made_[target]; }
+
+private:
+    std::array<std::size_t, 2> made_{};
+};
+
+BOOST_AUTO_TEST_CASE(a_failed_run_is_made_once_more_to_take_its_stack_and_a_successful_one_is_not) {
+    runs_of_targets runs;
+    const report r = check([&] {
+        runs.count();
+        try {
+            sink = new int(1);  // #0, whose failure is handled
+            delete static_cast<const int*>(sink);
+        } catch (const std::bad_alloc&) {
+            return;
+        }
+        try {
+            line_of_new = __LINE__; sink = new int(2);  // #1, whose failure is not
+            delete static_cast<const int*>(sink);
+        } catch (const std::bad_alloc&) {
+            throw std::runtime_error("mishandled");
+        }
+    });
+    BOOST_TEST_REQUIRE(r.attempts().size() == 2u);
+    BOOST_TEST(r.attempts()[0].success());
+    BOOST_TEST(!r.attempts()[1].success());
+    BOOST_TEST(runs[0] == 1u);
+    BOOST_TEST(runs[1] == (stacks() ? 2u : 1u));
+    BOOST_TEST(r.attempts()[0].stack().empty());
+    if (!stacks())
+        return;
+    BOOST_TEST_REQUIRE(!r.attempts()[1].stack().empty());
+    BOOST_TEST(r.attempts()[1].stack()[0].line == line_of_new);
+}
+
+BOOST_AUTO_TEST_CASE(a_run_that_ends_the_check_is_not_made_again_and_has_no_stack) {
+    runs_of_targets runs;
+    const report r = check([&] {
+        runs.count();
+        try {
+            sink = new int(1);
+            delete static_cast<const int*>(sink);
+        } catch (const std::bad_alloc&) {
+            throw alloc_chaos::abort_check("the body stops the check");
+        }
+    });
+    BOOST_TEST_REQUIRE(r.attempts().size() == 1u);
+    BOOST_TEST(r.attempts()[0].message() == "the body stops the check");
+    BOOST_TEST(runs[0] == 1u);
+    BOOST_TEST(r.attempts()[0].stack().empty());
 }
 
 BOOST_AUTO_TEST_CASE(a_leaked_block_stack_names_the_line_that_allocated_it) {
