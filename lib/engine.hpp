@@ -27,10 +27,10 @@ extern constinit thread_local int forbidden_depth;
 struct run_state {
     std::size_t target = no_target;      // the attempt index to fail
     std::size_t attempts = 0;            // attempts observed so far
-    std::size_t ordinary_end = no_target; // from this attempt on, count_ordinary_attempt() takes none (settle())
-    std::size_t compare_until = 0;       // attempts [0, compare_until) must match `expected` (0 without); cut
-                                         // to the divergence when one is found
-    const signature* expected_items = nullptr; // expected's attempts (settle())
+    std::size_t ordinary_end = no_target;  // count_ordinary_attempt() takes no attempt from here on
+    std::size_t compare_until = 0;       // attempts [0, compare_until) must match `expected` (0 without);
+                                         // cut to the divergence when one is found
+    const signature* expected_items = nullptr;  // expected's attempts, as settle() found them
     signature_log* signatures = nullptr; // the run's attempts from logged_from() on (none in the probe)
     const signature_log* expected = nullptr;  // the baseline's attempts, to compare with
     std::optional<allocation> injected;  // the attempt that was failed
