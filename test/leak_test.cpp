@@ -27,6 +27,7 @@ using report_text::rendered;
 using test_bodies::allocate_and_free;
 using test_bodies::on_a_fresh_thread;
 using test_bodies::plain;
+using test_bodies::runs_by_target;
 using test_bodies::sink;
 
 namespace {
@@ -74,21 +75,6 @@ struct bridge_blocks : kept_blocks {
     ~bridge_blocks() {
         free_all([](void* block) { ::operator delete(block); });
     }
-};
-
-// The runs a check made of each target. A run that leaked may be made once more, to learn where
-// its blocks were allocated, and leaks again: a test counts the blocks kept per run made.
-class runs_by_target {
-public:
-    // Counts the run in progress, when it has a target.
-    void count() noexcept {
-        if (const auto run = alloc_chaos::current_run(); run && run->target && *run->target < made_.size())
-            ++made_[*run->target];
-    }
-    std::size_t operator[](std::size_t target) const noexcept { return made_[target]; }
-
-private:
-    std::array<std::size_t, 8> made_{};
 };
 
 // Attempts #0..#6 through the bridge. The blocks of #3 (64 bytes) and #5 (32 bytes) are held by

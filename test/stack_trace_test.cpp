@@ -5,7 +5,6 @@
 
 #include "test_bodies.hpp"
 
-#include <array>
 #include <cstddef>
 #include <memory>
 #include <memory_resource>
@@ -31,6 +30,7 @@ using alloc_chaos::finding;
 using alloc_chaos::finding_kind;
 using alloc_chaos::report;
 using alloc_chaos::stack_frame;
+using test_bodies::runs_by_target;
 using test_bodies::sink;
 
 namespace {
@@ -297,21 +297,8 @@ BOOST_AUTO_TEST_CASE(a_successful_run_has_no_stack) {
     BOOST_TEST(rendered(r) == without_stack_lines(rendered(r)));
 }
 
-// The runs made of each target, counted by the body.
-class runs_of_targets {
-public:
-    void count() {
-        if (const auto run = alloc_chaos::current_run(); run && run->target && *run->target < made_.size())
-            ++made_[*run->target];
-    }
-    std::size_t operator[](std::size_t target) const { return made_[target]; }
-
-private:
-    std::array<std::size_t, 2> made_{};
-};
-
 BOOST_AUTO_TEST_CASE(a_failed_run_is_made_once_more_to_take_its_stack_and_a_successful_one_is_not) {
-    runs_of_targets runs;
+    runs_by_target runs;
     const report r = check([&] {
         runs.count();
         try {
@@ -340,7 +327,7 @@ BOOST_AUTO_TEST_CASE(a_failed_run_is_made_once_more_to_take_its_stack_and_a_succ
 }
 
 BOOST_AUTO_TEST_CASE(a_run_that_ends_the_check_is_not_made_again_and_has_no_stack) {
-    runs_of_targets runs;
+    runs_by_target runs;
     const report r = check([&] {
         runs.count();
         try {

@@ -6,8 +6,10 @@
 // with using-declarations; a helper that means something else in one suite stays in that suite.
 
 #include <alloc_chaos/allocation.hpp>
+#include <alloc_chaos/current_run.hpp>
 #include <alloc_chaos/report.hpp>
 
+#include <array>
 #include <cstddef>
 #include <exception>
 #include <new>
@@ -78,6 +80,21 @@ std::string printed(const T& value) {
     out << value;
     return out.str();
 }
+
+// The runs a check made of each target, #0 to #7, counted by the body: a run that went wrong may
+// be made once more, to take its stacks.
+class runs_by_target {
+public:
+    // Counts the run in progress, when it has a target.
+    void count() noexcept {
+        if (const auto run = alloc_chaos::current_run(); run && run->target && *run->target < made_.size())
+            ++made_[*run->target];
+    }
+    std::size_t operator[](std::size_t target) const noexcept { return made_[target]; }
+
+private:
+    std::array<std::size_t, 8> made_{};
+};
 
 // Runs `check` (a callable that runs a check and returns its report) on a new thread, whose
 // signature and address logs start with room for 1,024 attempts, and returns the report.
