@@ -163,6 +163,16 @@ void only_misuse_is(const chaos_memory_resource& resource, finding_kind kind, co
     BOOST_TEST(misuse[0].message() == message);
 }
 
+// The one finding of the check's baseline run: of `kind`, about `concerned`, saying `message`.
+void only_baseline_finding_is(const report& r, finding_kind kind, const std::optional<allocation>& concerned,
+                              const std::string& message) {
+    const auto found = r.baseline().findings();
+    BOOST_TEST_REQUIRE(found.size() == 1u);
+    BOOST_TEST(found[0].kind() == kind);
+    BOOST_TEST((found[0].allocation() == concerned));
+    BOOST_TEST(found[0].message() == message);
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(it_is_a_memory_resource_that_cannot_be_copied) {
@@ -549,13 +559,9 @@ BOOST_AUTO_TEST_CASE(a_misuse_in_the_run_that_started_the_checks_is_a_finding_of
     });
     BOOST_TEST(served > 64u);  // with a guard
     BOOST_TEST(upstream.last_freed_bytes == served);
-    BOOST_TEST_REQUIRE(r.baseline().findings().size() == 1u);
-    const finding& f = r.baseline().findings()[0];
-    BOOST_TEST(f.kind() == finding_kind::size_mismatch);
-    BOOST_TEST((f.allocation() == allocation(0, operation::resource_allocate, 64, 8, false)));
-    BOOST_TEST(f.message() ==
-               "chaos_memory_resource::deallocate(p, 32, 8) of the block of #0 resource allocate size=64 align=8: "
-               "pass the size given to allocate; the block was released with size=64");
+    only_baseline_finding_is(r, finding_kind::size_mismatch, allocation(0, operation::resource_allocate, 64, 8, false),
+        "chaos_memory_resource::deallocate(p, 32, 8) of the block of #0 resource allocate size=64 align=8: "
+        "pass the size given to allocate; the block was released with size=64");
     BOOST_TEST(resource.misuse().empty());
 }
 
@@ -592,13 +598,9 @@ BOOST_AUTO_TEST_CASE(a_foreign_pointer_on_a_resource_that_gave_out_no_unchecked_
         resource.deallocate(resource.allocate(16, 8), 16, 8);  // starts the checks
         resource.deallocate(not_a_block, 32, 8);
     });
-    BOOST_TEST_REQUIRE(r.baseline().findings().size() == 1u);
-    const finding& f = r.baseline().findings()[0];
-    BOOST_TEST(f.kind() == finding_kind::foreign_pointer);
-    BOOST_TEST(!f.allocation().has_value());
-    BOOST_TEST(f.message() ==
-               "chaos_memory_resource::deallocate(p, 32, 8): p was never given out by this resource, so it was not "
-               "released; deallocate a block on the resource that allocated it");
+    only_baseline_finding_is(r, finding_kind::foreign_pointer, std::nullopt,
+        "chaos_memory_resource::deallocate(p, 32, 8): p was never given out by this resource, so it was not "
+        "released; deallocate a block on the resource that allocated it");
     BOOST_TEST(upstream.deallocations == upstream.allocations);
 }
 
@@ -660,13 +662,9 @@ BOOST_AUTO_TEST_CASE(a_double_free_in_a_run_is_a_finding_of_that_run_and_release
     });
     BOOST_TEST(err.text().empty());
     BOOST_TEST(!r.success());
-    BOOST_TEST_REQUIRE(r.baseline().findings().size() == 1u);
-    const finding& f = r.baseline().findings()[0];
-    BOOST_TEST(f.kind() == finding_kind::double_free);
-    BOOST_TEST((f.allocation() == second_attempt(64, 8)));
-    BOOST_TEST(f.message() ==
-               "chaos_memory_resource::deallocate(p, 64, 8): the block of #1 resource allocate size=64 align=8 "
-               "was already released; it was not released again");
+    only_baseline_finding_is(r, finding_kind::double_free, second_attempt(64, 8),
+        "chaos_memory_resource::deallocate(p, 64, 8): the block of #1 resource allocate size=64 align=8 "
+        "was already released; it was not released again");
     BOOST_TEST(upstream.deallocations == upstream.allocations);  // each block released once
     BOOST_TEST(resource.misuse().empty());
 }
@@ -716,13 +714,9 @@ BOOST_AUTO_TEST_CASE(a_double_free_in_a_run_of_a_block_allocated_outside_it_name
     void* p = resource.allocate(64, 8);
     resource.deallocate(p, 64, 8);
     const report r = checker{}.max_failures(0).run([&] { resource.deallocate(p, 64, 8); });
-    BOOST_TEST_REQUIRE(r.baseline().findings().size() == 1u);
-    const finding& f = r.baseline().findings()[0];
-    BOOST_TEST(f.kind() == finding_kind::double_free);
-    BOOST_TEST(!f.allocation().has_value());
-    BOOST_TEST(f.message() ==
-               "chaos_memory_resource::deallocate(p, 64, 8): the block of size=64 align=8 (allocated unobserved) "
-               "was already released; it was not released again");
+    only_baseline_finding_is(r, finding_kind::double_free, std::nullopt,
+        "chaos_memory_resource::deallocate(p, 64, 8): the block of size=64 align=8 (allocated unobserved) "
+        "was already released; it was not released again");
 }
 
 BOOST_AUTO_TEST_CASE(an_address_the_upstream_gives_out_again_is_live_again) {
@@ -757,13 +751,9 @@ BOOST_AUTO_TEST_CASE(a_size_mismatch_in_a_run_is_a_finding_and_the_block_is_rele
     });
     BOOST_TEST(served > 64u);
     BOOST_TEST(freed == served);
-    BOOST_TEST_REQUIRE(r.baseline().findings().size() == 1u);
-    const finding& f = r.baseline().findings()[0];
-    BOOST_TEST(f.kind() == finding_kind::size_mismatch);
-    BOOST_TEST((f.allocation() == second_attempt(64, 8)));
-    BOOST_TEST(f.message() ==
-               "chaos_memory_resource::deallocate(p, 32, 8) of the block of #1 resource allocate size=64 align=8: "
-               "pass the size given to allocate; the block was released with size=64");
+    only_baseline_finding_is(r, finding_kind::size_mismatch, second_attempt(64, 8),
+        "chaos_memory_resource::deallocate(p, 32, 8) of the block of #1 resource allocate size=64 align=8: "
+        "pass the size given to allocate; the block was released with size=64");
     BOOST_TEST(resource.misuse().empty());
 }
 
@@ -795,13 +785,9 @@ BOOST_AUTO_TEST_CASE(an_alignment_mismatch_in_a_run_is_a_finding_and_the_block_i
         freed_alignment = upstream.last_freed_alignment;
     });
     BOOST_TEST(freed_alignment == 8u);
-    BOOST_TEST_REQUIRE(r.baseline().findings().size() == 1u);
-    const finding& f = r.baseline().findings()[0];
-    BOOST_TEST(f.kind() == finding_kind::alignment_mismatch);
-    BOOST_TEST((f.allocation() == second_attempt(64, 8)));
-    BOOST_TEST(f.message() ==
-               "chaos_memory_resource::deallocate(p, 64, 16) of the block of #1 resource allocate size=64 align=8: "
-               "pass the alignment given to allocate; the block was released with align=8");
+    only_baseline_finding_is(r, finding_kind::alignment_mismatch, second_attempt(64, 8),
+        "chaos_memory_resource::deallocate(p, 64, 16) of the block of #1 resource allocate size=64 align=8: "
+        "pass the alignment given to allocate; the block was released with align=8");
     BOOST_TEST(resource.misuse().empty());
 }
 
@@ -842,13 +828,9 @@ BOOST_AUTO_TEST_CASE(a_foreign_pointer_in_a_run_is_a_finding_and_never_reaches_t
         resource.deallocate(p, 32, 8);  // the wrong resource
         other.deallocate(p, 32, 8);
     });
-    BOOST_TEST_REQUIRE(r.baseline().findings().size() == 1u);
-    const finding& f = r.baseline().findings()[0];
-    BOOST_TEST(f.kind() == finding_kind::foreign_pointer);
-    BOOST_TEST(!f.allocation().has_value());
-    BOOST_TEST(f.message() ==
-               "chaos_memory_resource::deallocate(p, 32, 8): p was never given out by this resource, so it was not "
-               "released; deallocate a block on the resource that allocated it");
+    only_baseline_finding_is(r, finding_kind::foreign_pointer, std::nullopt,
+        "chaos_memory_resource::deallocate(p, 32, 8): p was never given out by this resource, so it was not "
+        "released; deallocate a block on the resource that allocated it");
     BOOST_TEST(upstream.deallocations == upstream.allocations);  // the earlier blocks only
     BOOST_TEST(resource.misuse().empty());
     BOOST_TEST(other.misuse().empty());
@@ -878,13 +860,9 @@ BOOST_AUTO_TEST_CASE(an_overrun_in_a_run_is_a_finding_naming_the_first_byte_writ
         p[64 + 3] = 0;
         resource.deallocate(p, 64, 8);
     });
-    BOOST_TEST_REQUIRE(r.baseline().findings().size() == 1u);
-    const finding& f = r.baseline().findings()[0];
-    BOOST_TEST(f.kind() == finding_kind::overrun);
-    BOOST_TEST((f.allocation() == second_attempt(64, 8)));
-    BOOST_TEST(f.message() ==
-               "chaos_memory_resource::deallocate(p, 64, 8): the block of #1 resource allocate size=64 align=8 was "
-               "written past its end, at offset 67; write only within the size given to allocate");
+    only_baseline_finding_is(r, finding_kind::overrun, second_attempt(64, 8),
+        "chaos_memory_resource::deallocate(p, 64, 8): the block of #1 resource allocate size=64 align=8 was "
+        "written past its end, at offset 67; write only within the size given to allocate");
     BOOST_TEST(upstream.deallocations == upstream.allocations);
     BOOST_TEST(resource.misuse().empty());
 }

@@ -19,6 +19,7 @@
 using alloc_chaos::allocation;
 using alloc_chaos::check;
 using alloc_chaos::checker;
+using alloc_chaos::finding;
 using alloc_chaos::finding_kind;
 using alloc_chaos::operation;
 using alloc_chaos::outcome;
@@ -76,6 +77,13 @@ struct bridge_blocks : kept_blocks {
         free_all([](void* block) { ::operator delete(block); });
     }
 };
+
+// `f` is the leak of the block of `block`, which `message` names.
+void is_leak_of(const finding& f, const allocation& block, const std::string& message) {
+    BOOST_TEST(f.kind() == finding_kind::leak);
+    BOOST_TEST((f.allocation() == block));
+    BOOST_TEST(f.message() == message);
+}
 
 // Attempts #0..#6 through the bridge. The blocks of #3 (64 bytes) and #5 (32 bytes) are held by
 // raw pointers: a failure of #4 leaks #3, a failure of #5 leaks #3, a failure of #6 leaks both.
@@ -162,12 +170,10 @@ BOOST_AUTO_TEST_CASE(a_block_leaked_through_the_bridge_is_attributed_to_the_atte
     BOOST_TEST_REQUIRE(r.attempts().size() == 7u);
     const auto found = r.attempts()[6].findings();
     BOOST_TEST_REQUIRE(found.size() == 2u);
-    BOOST_TEST(found[0].kind() == finding_kind::leak);
-    BOOST_TEST((found[0].allocation() == allocation(3, operation::operator_new, 64, plain, false)));
-    BOOST_TEST(found[0].message() == "the block of #3 operator new size=64 align=16 is still live after the run");
-    BOOST_TEST(found[1].kind() == finding_kind::leak);
-    BOOST_TEST((found[1].allocation() == allocation(5, operation::operator_new, 32, plain, false)));
-    BOOST_TEST(found[1].message() == "the block of #5 operator new size=32 align=16 is still live after the run");
+    is_leak_of(found[0], allocation(3, operation::operator_new, 64, plain, false),
+               "the block of #3 operator new size=64 align=16 is still live after the run");
+    is_leak_of(found[1], allocation(5, operation::operator_new, 32, plain, false),
+               "the block of #5 operator new size=32 align=16 is still live after the run");
 }
 
 BOOST_AUTO_TEST_CASE(a_block_leaked_after_the_failure_is_named_by_the_attempt_this_run_made) {
@@ -210,9 +216,8 @@ BOOST_AUTO_TEST_CASE(a_block_leaked_thousands_of_attempts_after_the_failure_is_n
     BOOST_TEST_REQUIRE(r.attempts().size() == 1u);
     const auto found = r.attempts()[0].findings();
     BOOST_TEST_REQUIRE(found.size() == 1u);
-    BOOST_TEST(found[0].kind() == finding_kind::leak);
-    BOOST_TEST((found[0].allocation() == allocation(3000, operation::operator_new, 40, plain, false)));
-    BOOST_TEST(found[0].message() == "the block of #3000 operator new size=40 align=16 is still live after the run");
+    is_leak_of(found[0], allocation(3000, operation::operator_new, 40, plain, false),
+               "the block of #3000 operator new size=40 align=16 is still live after the run");
 }
 
 BOOST_AUTO_TEST_CASE(a_block_leaked_after_a_divergence_is_named_by_the_attempt_this_run_made) {
@@ -233,9 +238,8 @@ BOOST_AUTO_TEST_CASE(a_block_leaked_after_a_divergence_is_named_by_the_attempt_t
     const auto found = r.attempts()[0].findings();
     BOOST_TEST_REQUIRE(found.size() == 2u);
     BOOST_TEST(found[0].kind() == finding_kind::divergence);
-    BOOST_TEST(found[1].kind() == finding_kind::leak);
-    BOOST_TEST((found[1].allocation() == allocation(0, operation::operator_new, 48, plain, false)));
-    BOOST_TEST(found[1].message() == "the block of #0 operator new size=48 align=16 is still live after the run");
+    is_leak_of(found[1], allocation(0, operation::operator_new, 48, plain, false),
+               "the block of #0 operator new size=48 align=16 is still live after the run");
 }
 
 BOOST_AUTO_TEST_CASE(a_leak_through_the_bridge_is_a_finding_of_exactly_the_runs_whose_failure_caused_it) {
@@ -327,9 +331,8 @@ BOOST_AUTO_TEST_CASE(a_block_leaked_through_a_chaos_memory_resource_is_attribute
     BOOST_TEST((r.attempts()[1].injected_allocation() == allocation(1, operation::resource_allocate, 16, 8, false)));
     const auto found = r.attempts()[1].findings();
     BOOST_TEST_REQUIRE(found.size() == 1u);
-    BOOST_TEST(found[0].kind() == finding_kind::leak);
-    BOOST_TEST((found[0].allocation() == allocation(0, operation::resource_allocate, 48, 8, false)));
-    BOOST_TEST(found[0].message() == "the block of #0 resource allocate size=48 align=8 is still live after the run");
+    is_leak_of(found[0], allocation(0, operation::resource_allocate, 48, 8, false),
+               "the block of #0 resource allocate size=48 align=8 is still live after the run");
     BOOST_TEST(rendered(r) ==
                "alloc-chaos check FAILED: 1 of 2 failure runs did not end in a controlled error with no findings\n"
                "  probe: global operator new/delete bridge observed\n"
