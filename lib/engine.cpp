@@ -136,7 +136,7 @@ inline verdict count_attempt(run_state& run, std::size_t& index, operation op, s
     // no_target is the largest index: a run without a target fails nothing
     if (index >= run.target && (index == run.target || run.persistent)) [[unlikely]]
         return verdict::fail;
-    if (run.attempt_stacks) [[unlikely]]
+    if (run.takes_attempt_stacks()) [[unlikely]]
         take_attempt_stack(*run.stacks, index);
     return verdict::serve;
 }

@@ -41,8 +41,9 @@ struct run_state {
     bool trap = false;                   // raise SIGTRAP when the target is failed
     std::size_t failures = 0;            // attempts failed
     stack_request* stacks = nullptr;     // the call stacks to take, unobserved; nullptr: none
-    bool attempt_stacks = false;         // `stacks` names attempts besides the target: each is looked up
 
+    // Whether `stacks` names attempts besides the target: then each attempt is looked up.
+    bool takes_attempt_stacks() const noexcept { return stacks != nullptr && stacks->count != 0; }
     // The first attempt logged in `signatures`: the attempts before it matched `expected`.
     std::size_t logged_from() const noexcept {
         return divergence ? std::min(*divergence, compare_until) : compare_until;
@@ -57,7 +58,7 @@ struct run_state {
     // close) or when attempt stacks are taken, the target, every attempt after it when
     // persistent, and one past the baseline's attempts while the run must still match them.
     std::size_t ordinary_from(std::size_t next) const noexcept {
-        if (forbidden_depth > 0 || attempt_stacks || (next > target && persistent))
+        if (forbidden_depth > 0 || takes_attempt_stacks() || (next > target && persistent))
             return next;
         std::size_t end = next <= target ? target : no_target;
         if (expected != nullptr && compare_until > expected->size())

@@ -88,10 +88,9 @@ private:
         return std::uint64_t{1} << ((address >> granule_shift) & 63);
     }
 
-    // The leaf of the region of `address`: made when missing and `make` (nullptr when out of
-    // memory), else nullptr when it has none.
-    std::uint64_t* leaf_of(std::uintptr_t address, bool make) noexcept {
-        return key_of(address) == last_key_ ? last_leaf_ : reach_leaf(key_of(address), make);
+    // The leaf of the region of `address`, or nullptr when it has none.
+    std::uint64_t* leaf_of(std::uintptr_t address) noexcept {
+        return key_of(address) == last_key_ ? last_leaf_ : reach_leaf(key_of(address), false);
     }
     // The region of `address`, as regions_ and last_key_ hold it: never 0, which marks none.
     static std::uintptr_t key_of(std::uintptr_t address) noexcept { return (address >> region_shift) + 1; }

@@ -102,7 +102,6 @@ run_result runner::run(kind k, std::size_t target, failure_mode mode, bool trap,
     run_state run;
     if (taken.target != nullptr || taken.count != 0)
         run.stacks = &taken;
-    run.attempt_stacks = taken.count != 0;
     run.target = target;
     run.persistent = mode == failure_mode::persistent;
     run.trap = trap;
