@@ -90,6 +90,11 @@ bool block_table::erase_locked(const void* block) noexcept {
     return lock_.owner_locked([&] { return map_.erase(block); });
 }
 
+void block_table::forget_elsewhere(const void* block) noexcept {
+    if (!owner_erase(block))
+        forget_foreign_block(block, this);
+}
+
 // ---- registry ----
 
 tracked_blocks::tracked_blocks(block_table& table) noexcept {

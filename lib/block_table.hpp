@@ -181,10 +181,24 @@ public:
         lock_.owner_leave();
         return erased;
     }
+    // The owner's free of `block`: forgets it here, or in the table of another thread that records
+    // it. Inline when the block is in the leaf reached last; every other case is a tail call, so
+    // that the inline path saves no register.
+    void owner_forget(const void* block) noexcept {
+        if (lock_.owner_enter()) [[likely]] {
+            const bool erased = map_.erase_in_last_leaf(block);
+            lock_.owner_leave();
+            if (erased) [[likely]]
+                return;
+        }
+        forget_elsewhere(block);
+    }
 
 private:
     bool insert_locked(const void* block, std::size_t index) noexcept;
     bool erase_locked(const void* block) noexcept;
+    // owner_forget() past its inline case: owner_erase(), then another thread's table.
+    void forget_elsewhere(const void* block) noexcept;
 
     live_blocks map_;
     owner_biased_lock lock_;
@@ -215,9 +229,10 @@ void forget_foreign_block(const void* block, block_table* own) noexcept;
 // A free of `block` by this thread: forgets it in the table that records it, if any. Inline for
 // the common case, a block of this thread's own run.
 inline void forget_block(const void* block) noexcept {
-    block_table* own = owned_blocks;
-    if (own == nullptr || !own->owner_erase(block)) [[unlikely]]
-        forget_foreign_block(block, own);
+    if (block_table* own = owned_blocks) [[likely]]
+        own->owner_forget(block);
+    else
+        forget_foreign_block(block, nullptr);
 }
 
 // Unregisters this thread's table when its run was left without unwinding (a longjmp).

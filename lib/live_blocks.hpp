@@ -45,6 +45,21 @@ public:
         return true;
     }
 
+    // Forgets `block` when it is recorded in the leaf reached last (the common case); false, and
+    // nothing changed, otherwise: erase() then decides.
+    bool erase_in_last_leaf(const void* block) noexcept {
+        const auto address = reinterpret_cast<std::uintptr_t>(block);
+        if (address % granule != 0 || key_of(address) != last_key_) [[unlikely]]
+            return false;
+        std::uint64_t& word = last_leaf_[word_of(address)];
+        const std::uint64_t bit = bit_of(address);
+        if ((word & bit) == 0) [[unlikely]]
+            return false;
+        word &= ~bit;
+        --aligned_;
+        return true;
+    }
+
     // Forgets `block`; false when it was not recorded.
     bool erase(const void* block) noexcept {
         const auto address = reinterpret_cast<std::uintptr_t>(block);

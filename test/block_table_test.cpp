@@ -377,6 +377,41 @@ BOOST_AUTO_TEST_CASE(two_owners_whose_blocks_other_threads_free_each_keep_exactl
     BOOST_TEST(exact.load() == 2);
 }
 
+BOOST_AUTO_TEST_CASE(an_owner_that_frees_a_block_of_another_owner_forgets_it_in_that_owner_table_only) {
+    block_table mine;
+    block_table theirs;
+    void* their_block = std::malloc(48);
+    void* my_block = std::malloc(48);
+    std::atomic<int> step{0};
+    std::size_t theirs_left = 1;
+    std::jthread other([&] {
+        tracked_blocks tracking(theirs);
+        theirs.owner([&](live_blocks& blocks) { return blocks.insert(their_block, 7); });
+        step = 1;
+        while (step.load() != 2)  // the main thread frees the block meanwhile
+            std::this_thread::yield();
+        theirs_left = theirs.owner([](live_blocks& blocks) { return blocks.size(); });
+    });
+    {
+        tracked_blocks tracking(mine);
+        mine.owner([&](live_blocks& blocks) { return blocks.insert(my_block, 3); });
+        while (step.load() != 1)
+            std::this_thread::yield();
+        forget_block(their_block);  // not in this thread's table: the other owner's
+        step = 2;
+        other.join();
+        std::vector<std::size_t> recorded;
+        recorded.reserve(1);
+        mine.owner([&](live_blocks& blocks) { return blocks.indices(recorded), true; });
+        BOOST_TEST(recorded == std::vector<std::size_t>{3});
+        forget_block(my_block);
+        BOOST_TEST(mine.owner([](live_blocks& blocks) { return blocks.size(); }) == 0u);
+    }
+    BOOST_TEST(theirs_left == 0u);
+    std::free(their_block);
+    std::free(my_block);
+}
+
 // ---- through a check: the bridge, leak tracking, other threads freeing ----
 
 BOOST_AUTO_TEST_CASE(a_check_whose_blocks_other_threads_free_finds_no_leak_in_any_run) {
