@@ -182,11 +182,11 @@ public:
         return erased;
     }
     // The owner's free of `block`: forgets it here, or in the table of another thread that records
-    // it. Inline when the block is in the leaf reached last; every other case is a tail call, so
-    // that the inline path saves no register.
+    // it. Inline when the block is in one of the two leaves reached last; every other case is a
+    // tail call, so that the inline path saves no register.
     void owner_forget(const void* block) noexcept {
         if (lock_.owner_enter()) [[likely]] {
-            const bool erased = map_.erase_in_last_leaf(block);
+            const bool erased = map_.erase_in_cached_leaf(block);
             lock_.owner_leave();
             if (erased) [[likely]]
                 return;

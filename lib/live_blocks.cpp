@@ -19,11 +19,8 @@ std::uint64_t* live_blocks::reach_leaf(std::uintptr_t key, bool make) noexcept {
         const std::size_t mask = region_capacity_ - 1;
         const auto shift = static_cast<unsigned>(64 - std::countr_zero(region_capacity_));
         for (std::size_t i = address_slot(key, shift);; i = (i + 1) & mask) {
-            if (regions_[i].key == key) {
-                last_key_ = key;
-                last_leaf_ = regions_[i].leaf;
-                return last_leaf_;
-            }
+            if (regions_[i].key == key)
+                return cache_leaf(key, regions_[i].leaf);
             if (regions_[i].key == 0)
                 break;
         }
@@ -42,6 +39,12 @@ std::uint64_t* live_blocks::reach_leaf(std::uintptr_t key, bool make) noexcept {
         i = (i + 1) & mask;
     regions_[i] = {key, leaf};
     ++region_count_;
+    return cache_leaf(key, leaf);
+}
+
+std::uint64_t* live_blocks::cache_leaf(std::uintptr_t key, std::uint64_t* leaf) noexcept {
+    other_key_ = last_key_;
+    other_leaf_ = last_leaf_;
     last_key_ = key;
     last_leaf_ = leaf;
     return leaf;

@@ -30,8 +30,8 @@ public:
         const auto address = reinterpret_cast<std::uintptr_t>(block);
         if (address % granule != 0 || address == 0) [[unlikely]]
             return unaligned_.insert(block, index);
-        std::uint64_t* bits = last_leaf_;
-        if (key_of(address) != last_key_) [[unlikely]] {
+        std::uint64_t* bits = cached_leaf(key_of(address));
+        if (bits == nullptr) [[unlikely]] {
             bits = reach_leaf(key_of(address), true);
             if (bits == nullptr)
                 return false;
@@ -45,13 +45,14 @@ public:
         return true;
     }
 
-    // Forgets `block` when it is recorded in the leaf reached last (the common case); false, and
-    // nothing changed, otherwise: erase() then decides.
-    bool erase_in_last_leaf(const void* block) noexcept {
+    // Forgets `block` when it is recorded in one of the two leaves reached last (the common case);
+    // false, and nothing changed, otherwise: erase() then decides.
+    bool erase_in_cached_leaf(const void* block) noexcept {
         const auto address = reinterpret_cast<std::uintptr_t>(block);
-        if (address % granule != 0 || key_of(address) != last_key_) [[unlikely]]
+        std::uint64_t* bits = cached_leaf(key_of(address));
+        if (address % granule != 0 || bits == nullptr) [[unlikely]]
             return false;
-        std::uint64_t& word = last_leaf_[word_of(address)];
+        std::uint64_t& word = bits[word_of(address)];
         const std::uint64_t bit = bit_of(address);
         if ((word & bit) == 0) [[unlikely]]
             return false;
@@ -67,12 +68,9 @@ public:
             return unaligned_.erase(block);
         if (aligned_ == 0)
             return false;
-        std::uint64_t* bits = last_leaf_;
-        if (key_of(address) != last_key_) [[unlikely]] {
-            bits = reach_leaf(key_of(address), false);
-            if (bits == nullptr)
-                return false;
-        }
+        std::uint64_t* bits = leaf_of(address);
+        if (bits == nullptr)
+            return false;
         std::uint64_t& word = bits[word_of(address)];
         const std::uint64_t bit = bit_of(address);
         if ((word & bit) == 0)
@@ -105,11 +103,24 @@ private:
 
     // The leaf of the region of `address`, or nullptr when it has none.
     std::uint64_t* leaf_of(std::uintptr_t address) noexcept {
-        return key_of(address) == last_key_ ? last_leaf_ : reach_leaf(key_of(address), false);
+        std::uint64_t* bits = cached_leaf(key_of(address));
+        return bits != nullptr ? bits : reach_leaf(key_of(address), false);
+    }
+    // The leaf of region `key` when it is one of the two reached last, else nullptr. Two, because
+    // a body's blocks may straddle a region's edge: its frees then go back and forth between two
+    // leaves, in the order of its data structure, and with one cached each would look its leaf up.
+    std::uint64_t* cached_leaf(std::uintptr_t key) const noexcept {
+        if (key == last_key_) [[likely]]
+            return last_leaf_;
+        return key == other_key_ ? other_leaf_ : nullptr;
     }
     // The region of `address`, as regions_ and last_key_ hold it: never 0, which marks none.
     static std::uintptr_t key_of(std::uintptr_t address) noexcept { return (address >> region_shift) + 1; }
+    // The leaf of region `key`, which cached_leaf() has not: looked up, or made when `make`;
+    // cached as the last reached. nullptr when it has none (or out of memory).
     std::uint64_t* reach_leaf(std::uintptr_t key, bool make) noexcept;
+    // Caches `leaf` as the last reached, the last before it as the other.
+    std::uint64_t* cache_leaf(std::uintptr_t key, std::uint64_t* leaf) noexcept;
     bool grow_regions() noexcept;
 
     // Logs `address` as the block of attempt `index`; the attempts skipped since the last one
@@ -134,6 +145,8 @@ private:
     std::size_t region_count_ = 0;
     std::uintptr_t last_key_ = 0;      // the region reached last, and its leaf
     std::uint64_t* last_leaf_ = nullptr;
+    std::uintptr_t other_key_ = 0;     // the region reached before it, and its leaf
+    std::uint64_t* other_leaf_ = nullptr;
     std::size_t aligned_ = 0;          // bits set
 
     std::uintptr_t* log_ = nullptr;    // by attempt index: the block's address, or 0

@@ -144,3 +144,44 @@ BOOST_AUTO_TEST_CASE(blocks_agree_with_a_reference_map_through_random_inserts_an
     std::sort(expected.begin(), expected.end());
     BOOST_TEST(indices_of(blocks) == expected);
 }
+
+BOOST_AUTO_TEST_CASE(the_two_leaves_reached_last_forget_their_blocks_inline_and_a_third_does_not) {
+    live_blocks blocks;
+    constexpr std::uintptr_t edge = 0x5580'0000;  // a multiple of 4 MiB: two regions meet here
+    BOOST_TEST(blocks.insert(address(edge - 0x40), 0));
+    BOOST_TEST(blocks.insert(address(edge + 0x40), 1));
+    BOOST_TEST(blocks.insert(address(edge - 0x80), 2));
+    BOOST_TEST(blocks.erase_in_cached_leaf(address(edge + 0x40)));  // either side of the edge
+    BOOST_TEST(blocks.erase_in_cached_leaf(address(edge - 0x40)));
+    BOOST_TEST(!blocks.erase_in_cached_leaf(address(edge - 0x40)));  // forgotten already
+    BOOST_TEST(blocks.insert(address(edge + 0x80'0040), 3));  // a third region: the one below the edge leaves the cache
+    BOOST_TEST(!blocks.erase_in_cached_leaf(address(edge - 0x80)));
+    BOOST_TEST(blocks.size() == 2u);  // a block erase_in_cached_leaf() does not find stays recorded
+    BOOST_TEST(blocks.erase(address(edge - 0x80)));
+    BOOST_TEST(indices_of(blocks) == std::vector<std::size_t>{3});
+}
+
+BOOST_AUTO_TEST_CASE(blocks_across_three_regions_agree_with_a_reference_map_when_freed_as_the_owner_frees) {
+    live_blocks blocks;
+    std::map<std::uintptr_t, std::size_t> reference;
+    std::minstd_rand random(11);
+    constexpr std::uintptr_t edge = 0x5580'0000;
+    for (std::size_t step = 0; step < 50'000; ++step) {
+        // granules on both sides of one edge, and in a region 8 MiB away
+        const std::uintptr_t region = random() % 3;
+        const std::uintptr_t key = (region == 2 ? edge + 0x80'0000 : edge - region * 0x1000) + (random() % 256) * 16;
+        if (random() % 3 != 0) {
+            BOOST_TEST_REQUIRE(blocks.insert(address(key), step));
+            reference[key] = step;
+        } else {  // as block_table::owner_forget: the cached leaves first, then the lookup
+            const bool erased = blocks.erase_in_cached_leaf(address(key)) || blocks.erase(address(key));
+            BOOST_TEST_REQUIRE(erased == (reference.erase(key) == 1));
+        }
+        BOOST_TEST_REQUIRE(blocks.size() == reference.size());
+    }
+    std::vector<std::size_t> expected;
+    for (const auto& [key, index] : reference)
+        expected.push_back(index);
+    std::sort(expected.begin(), expected.end());
+    BOOST_TEST(indices_of(blocks) == expected);
+}
