@@ -24,6 +24,15 @@ std::vector<std::size_t> indices_of(live_blocks& blocks) {
     return indices;
 }
 
+// The attempts a reference map of addresses to attempts holds, in increasing order.
+std::vector<std::size_t> indices_of(const std::map<std::uintptr_t, std::size_t>& reference) {
+    std::vector<std::size_t> indices;
+    for (const auto& [key, index] : reference)
+        indices.push_back(index);
+    std::sort(indices.begin(), indices.end());
+    return indices;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(blocks_are_recorded_with_their_attempt_and_forgotten_on_erase) {
@@ -138,11 +147,7 @@ BOOST_AUTO_TEST_CASE(blocks_agree_with_a_reference_map_through_random_inserts_an
         }
         BOOST_TEST_REQUIRE(blocks.size() == reference.size());
     }
-    std::vector<std::size_t> expected;
-    for (const auto& [key, index] : reference)
-        expected.push_back(index);
-    std::sort(expected.begin(), expected.end());
-    BOOST_TEST(indices_of(blocks) == expected);
+    BOOST_TEST(indices_of(blocks) == indices_of(reference));
 }
 
 BOOST_AUTO_TEST_CASE(the_two_leaves_reached_last_forget_their_blocks_inline_and_a_third_does_not) {
@@ -179,9 +184,5 @@ BOOST_AUTO_TEST_CASE(blocks_across_three_regions_agree_with_a_reference_map_when
         }
         BOOST_TEST_REQUIRE(blocks.size() == reference.size());
     }
-    std::vector<std::size_t> expected;
-    for (const auto& [key, index] : reference)
-        expected.push_back(index);
-    std::sort(expected.begin(), expected.end());
-    BOOST_TEST(indices_of(blocks) == expected);
+    BOOST_TEST(indices_of(blocks) == indices_of(reference));
 }
