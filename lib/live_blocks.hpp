@@ -52,13 +52,7 @@ public:
         std::uint64_t* bits = cached_leaf(key_of(address));
         if (address % granule != 0 || bits == nullptr) [[unlikely]]
             return false;
-        std::uint64_t& word = bits[word_of(address)];
-        const std::uint64_t bit = bit_of(address);
-        if ((word & bit) == 0) [[unlikely]]
-            return false;
-        word &= ~bit;
-        --aligned_;
-        return true;
+        return clear_bit(bits, address);
     }
 
     // Forgets `block`; false when it was not recorded.
@@ -69,15 +63,7 @@ public:
         if (aligned_ == 0)
             return false;
         std::uint64_t* bits = leaf_of(address);
-        if (bits == nullptr)
-            return false;
-        std::uint64_t& word = bits[word_of(address)];
-        const std::uint64_t bit = bit_of(address);
-        if ((word & bit) == 0)
-            return false;
-        word &= ~bit;
-        --aligned_;
-        return true;
+        return bits != nullptr && clear_bit(bits, address);
     }
 
     // Appends the attempt of each block still recorded to `out`, in increasing order. `out` must
@@ -101,6 +87,16 @@ private:
         return std::uint64_t{1} << ((address >> granule_shift) & 63);
     }
 
+    // Clears the bit of `address` in its leaf `bits`; false when it was not set.
+    bool clear_bit(std::uint64_t* bits, std::uintptr_t address) noexcept {
+        std::uint64_t& word = bits[word_of(address)];
+        const std::uint64_t bit = bit_of(address);
+        if ((word & bit) == 0) [[unlikely]]
+            return false;
+        word &= ~bit;
+        --aligned_;
+        return true;
+    }
     // The leaf of the region of `address`, or nullptr when it has none.
     std::uint64_t* leaf_of(std::uintptr_t address) noexcept {
         std::uint64_t* bits = cached_leaf(key_of(address));
