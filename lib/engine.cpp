@@ -21,6 +21,9 @@ constinit thread_local int forbidden_depth = 0;
 
 namespace {
 
+// Whether this thread runs a check (active_check).
+constinit thread_local bool check_running = false;
+
 // Records a finding in `run`, unobserved; false when the run takes none or memory is out.
 bool record_finding(run_state& run, finding_kind kind, std::optional<allocation> concerned,
                     std::string message) noexcept {
@@ -67,14 +70,6 @@ void take_target_stack(stack_request& stacks) noexcept {
     unobserved capture;
     capture_stack(*stacks.target, stacks.body_caller);
 }
-
-}  // namespace
-
-namespace {
-constinit thread_local bool check_running = false;
-}
-
-namespace {
 
 // An attempt made inside forbid_allocations: a finding of the run, served uncounted. Out of line,
 // like every rare path here, so that a counted attempt's path stays small and saves no registers.
