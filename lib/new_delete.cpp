@@ -96,13 +96,18 @@ void* allocate_nothrow(operation op, std::size_t size, std::size_t alignment) no
     return p;
 }
 
-// Out of line, like observed_allocate.
-[[gnu::noinline]] void forget(void* p) noexcept { detail::forget_block(p); }
+// A free while some run tracks blocks: forgets `p` in the table that records it, then frees it.
+// Out of line, like observed_allocate; release() jumps to it and it jumps to free(), so that a
+// free of the run makes one call and keeps nothing on the stack but one register.
+[[gnu::noinline]] void forget_and_free(void* p) noexcept {
+    detail::forget_block(p);
+    std::free(p);
+}
 
 // Outside every check: one relaxed atomic read and a branch, then free().
 void release(void* p) noexcept {
     if (detail::tracking_tables.load(std::memory_order_relaxed) != 0) [[unlikely]]
-        forget(p);
+        return forget_and_free(p);
     std::free(p);
 }
 
