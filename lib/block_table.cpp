@@ -82,8 +82,9 @@ void owner_biased_lock::wait_until_owner_out() const noexcept {
 
 // ---- block_table ----
 
-bool block_table::insert_locked(const void* block, std::size_t index) noexcept {
-    return lock_.owner_locked([&] { return map_.insert(block, index); });
+void* block_table::record_elsewhere(void* block, std::size_t index) noexcept {
+    owner([&](live_blocks& blocks) { return blocks.insert(block, index); });
+    return block;
 }
 
 bool block_table::erase_locked(const void* block) noexcept {

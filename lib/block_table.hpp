@@ -165,15 +165,20 @@ public:
         return lock_.remote([&] { return f(map_); });
     }
 
-    // The owner's live_blocks::insert and erase, for every attempt and free of a run: inline while
-    // no other thread frees, out of line under the mutex otherwise.
-    bool owner_insert(const void* block, std::size_t index) noexcept {
-        if (!lock_.owner_enter()) [[unlikely]]
-            return insert_locked(block, index);
-        const bool inserted = map_.insert(block, index);
-        lock_.owner_leave();
-        return inserted;
+    // The owner's record of `block`, served for attempt `index`; returns `block`. Inline when the
+    // block is in one of the two leaves reached last and its attempt is the log's next place;
+    // every other case is a tail call, so that the inline path saves no register.
+    void* owner_record(void* block, std::size_t index) noexcept {
+        if (lock_.owner_enter()) [[likely]] {
+            const bool inserted = map_.insert_in_cached_leaf(block, index);
+            lock_.owner_leave();
+            if (inserted) [[likely]]
+                return block;
+        }
+        return record_elsewhere(block, index);
     }
+    // The owner's live_blocks::erase: inline while no other thread frees, out of line under the
+    // mutex otherwise.
     bool owner_erase(const void* block) noexcept {
         if (!lock_.owner_enter()) [[unlikely]]
             return erase_locked(block);
@@ -195,7 +200,9 @@ public:
     }
 
 private:
-    bool insert_locked(const void* block, std::size_t index) noexcept;
+    // owner_record() past its inline case: live_blocks::insert, under the mutex when another
+    // thread has freed lately.
+    void* record_elsewhere(void* block, std::size_t index) noexcept;
     bool erase_locked(const void* block) noexcept;
     // owner_forget() past its inline case: owner_erase(), then another thread's table.
     void forget_elsewhere(const void* block) noexcept;
@@ -216,10 +223,12 @@ public:
 // This thread's run table while a tracked_blocks lives, else nullptr.
 extern constinit thread_local block_table* owned_blocks;
 
-// Records `block`, served for attempt `index`, as live in this thread's run, when it tracks blocks.
-inline void record_block(const void* block, std::size_t index) noexcept {
+// Records `block`, served for attempt `index`, as live in this thread's run, when it tracks
+// blocks. Returns `block`, so that a source's path may end in this call.
+inline void* record_block(void* block, std::size_t index) noexcept {
     if (block_table* own = owned_blocks)
-        own->owner_insert(block, index);
+        return own->owner_record(block, index);
+    return block;
 }
 
 // A free of `block` by this thread that this thread's own table does not hold (`own`, or

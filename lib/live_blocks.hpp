@@ -38,10 +38,22 @@ public:
         }
         if (!log(index, address)) [[unlikely]]
             return false;
-        std::uint64_t& word = bits[word_of(address)];
-        const std::uint64_t bit = bit_of(address);
-        aligned_ += (word & bit) == 0;
-        word |= bit;
+        set_bit(bits, address);
+        return true;
+    }
+
+    // Records `block` as insert() does when that takes no call: at a multiple of 16, in one of the
+    // two leaves reached last, its attempt the log's next place with room. False, and nothing
+    // changed, otherwise: insert() then decides.
+    bool insert_in_cached_leaf(const void* block, std::size_t index) noexcept {
+        const auto address = reinterpret_cast<std::uintptr_t>(block);
+        std::uint64_t* bits = cached_leaf(key_of(address));
+        if (address % granule != 0 || address == 0 || bits == nullptr || index != logged_ ||
+            index == log_capacity_) [[unlikely]]
+            return false;
+        log_[index] = address;
+        logged_ = index + 1;
+        set_bit(bits, address);
         return true;
     }
 
@@ -87,6 +99,13 @@ private:
         return std::uint64_t{1} << ((address >> granule_shift) & 63);
     }
 
+    // Sets the bit of `address` in its leaf `bits`, where it may be set already.
+    void set_bit(std::uint64_t* bits, std::uintptr_t address) noexcept {
+        std::uint64_t& word = bits[word_of(address)];
+        const std::uint64_t bit = bit_of(address);
+        aligned_ += (word & bit) == 0;
+        word |= bit;
+    }
     // Clears the bit of `address` in its leaf `bits`; false when it was not set.
     bool clear_bit(std::uint64_t* bits, std::uintptr_t address) noexcept {
         std::uint64_t& word = bits[word_of(address)];

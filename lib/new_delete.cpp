@@ -68,9 +68,7 @@ template <bool Plain>
         alignment = plain;
     std::size_t index = 0;
     if (detail::count_ordinary_attempt(run, index, detail::signature(size, alignment, op, false))) [[likely]] {
-        void* block = serve(size, alignment);
-        detail::record_block(block, index);
-        return block;
+        return detail::record_block(serve(size, alignment), index);
     }
     return detail::observe_served_attempt(run, op, size, alignment, serve);
 }

@@ -23,6 +23,7 @@ using alloc_chaos::detail::block_table;
 using alloc_chaos::detail::fence_protocol;
 using alloc_chaos::detail::forget_block;
 using alloc_chaos::detail::live_blocks;
+using alloc_chaos::detail::record_block;
 using alloc_chaos::detail::tracked_blocks;
 
 namespace {
@@ -131,7 +132,7 @@ bool owner_run(fence_protocol protocol, std::vector<freeing_thread*> freers, std
             void* block = std::malloc(16 + i % 64);
             if (block == nullptr)
                 std::abort();
-            table.owner([&](live_blocks& blocks) { return blocks.insert(block, i); });
+            record_block(block, i);  // as the bridge records it
             const unsigned choice = random() % 8;
             if (handing && choice < 3 && freers[choice % freers.size()]->hand(block))
                 continue;
@@ -325,6 +326,23 @@ BOOST_AUTO_TEST_CASE(the_owner_takes_no_lock_until_another_thread_frees_and_agai
         BOOST_TEST(table.owner_locks());
         BOOST_TEST(table.owner([](live_blocks& blocks) { return blocks.size(); }) == 0u);
         BOOST_TEST(!table.owner_locks());
+    }
+}
+
+BOOST_AUTO_TEST_CASE(the_owner_records_a_block_and_returns_it_whether_it_takes_the_lock_or_not) {
+    for (const fence_protocol protocol : {fence_protocol::asymmetric, fence_protocol::symmetric}) {
+        block_table table(protocol);
+        void* first = reinterpret_cast<void*>(std::uintptr_t{0x5550'0000});
+        void* second = reinterpret_cast<void*>(std::uintptr_t{0x5550'0040});
+        BOOST_TEST(table.owner_record(first, 0) == first);  // lock-free, out of line: the leaf is new
+        BOOST_TEST(table.owner_record(second, 1) == second);  // lock-free, inline
+        std::thread([&] { table.remote([&](live_blocks& blocks) { return blocks.erase(first); }); }).join();
+        BOOST_TEST(table.owner_locks());
+        BOOST_TEST(table.owner_record(first, 2) == first);  // under the mutex
+        std::vector<std::size_t> recorded;
+        recorded.reserve(2);
+        table.owner([&](live_blocks& blocks) { return blocks.indices(recorded), true; });
+        BOOST_TEST(recorded == (std::vector<std::size_t>{1, 2}));
     }
 }
 

@@ -166,7 +166,43 @@ BOOST_AUTO_TEST_CASE(the_two_leaves_reached_last_forget_their_blocks_inline_and_
     BOOST_TEST(indices_of(blocks) == std::vector<std::size_t>{3});
 }
 
-BOOST_AUTO_TEST_CASE(blocks_across_three_regions_agree_with_a_reference_map_when_freed_as_the_owner_frees) {
+BOOST_AUTO_TEST_CASE(a_block_in_a_cached_leaf_whose_attempt_is_the_log_next_place_is_recorded_inline) {
+    live_blocks blocks;
+    BOOST_TEST(blocks.insert(address(0x5550'0000), 0));  // makes the region's leaf, reached last
+    BOOST_TEST(blocks.insert_in_cached_leaf(address(0x5550'0040), 1));
+    BOOST_TEST(blocks.insert_in_cached_leaf(address(0x5550'0000), 2));  // given out again: the later attempt
+    BOOST_TEST(blocks.size() == 2u);
+    BOOST_TEST(indices_of(blocks) == (std::vector<std::size_t>{1, 2}));
+}
+
+BOOST_AUTO_TEST_CASE(a_block_that_needs_a_call_to_be_recorded_is_left_to_insert_unrecorded) {
+    live_blocks blocks;
+    BOOST_TEST(!blocks.insert_in_cached_leaf(address(0x5550'0000), 0));  // no leaf yet
+    BOOST_TEST(blocks.size() == 0u);
+    BOOST_TEST(blocks.insert(address(0x5550'0000), 0));
+    BOOST_TEST(!blocks.insert_in_cached_leaf(address(0x5550'0008), 1));  // not a multiple of 16
+    BOOST_TEST(!blocks.insert_in_cached_leaf(nullptr, 1));
+    BOOST_TEST(!blocks.insert_in_cached_leaf(address(0x5650'0000), 1));  // a region not reached yet
+    BOOST_TEST(!blocks.insert_in_cached_leaf(address(0x5550'0010), 5));  // attempts 1 to 4 not logged
+    BOOST_TEST(blocks.size() == 1u);
+    BOOST_TEST(indices_of(blocks) == std::vector<std::size_t>{0});
+}
+
+BOOST_AUTO_TEST_CASE(a_block_whose_attempt_needs_the_log_to_grow_is_left_to_insert) {
+    live_blocks blocks;
+    constexpr std::uintptr_t base = 0x5550'0000;
+    BOOST_TEST(blocks.insert(address(base), 0));
+    std::size_t index = 1;
+    while (blocks.insert_in_cached_leaf(address(base + index * 16), index))
+        ++index;
+    BOOST_TEST(index == 1024u);  // the log's room before it first grows
+    BOOST_TEST(blocks.size() == 1024u);
+    BOOST_TEST(blocks.insert(address(base + index * 16), index));  // grows the log
+    BOOST_TEST(blocks.insert_in_cached_leaf(address(base + (index + 1) * 16), index + 1));
+    BOOST_TEST(blocks.size() == 1026u);
+}
+
+BOOST_AUTO_TEST_CASE(blocks_across_three_regions_agree_with_a_reference_map_when_recorded_and_freed_as_the_owner_does) {
     live_blocks blocks;
     std::map<std::uintptr_t, std::size_t> reference;
     std::minstd_rand random(11);
@@ -175,8 +211,9 @@ BOOST_AUTO_TEST_CASE(blocks_across_three_regions_agree_with_a_reference_map_when
         // granules on both sides of one edge, and in a region 8 MiB away
         const std::uintptr_t region = random() % 3;
         const std::uintptr_t key = (region == 2 ? edge + 0x80'0000 : edge - region * 0x1000) + (random() % 256) * 16;
-        if (random() % 3 != 0) {
-            BOOST_TEST_REQUIRE(blocks.insert(address(key), step));
+        if (random() % 3 != 0) {  // as block_table::owner_record: inline first, then insert()
+            const bool inserted = blocks.insert_in_cached_leaf(address(key), step) || blocks.insert(address(key), step);
+            BOOST_TEST_REQUIRE(inserted);
             reference[key] = step;
         } else {  // as block_table::owner_forget: the cached leaves first, then the lookup
             const bool erased = blocks.erase_in_cached_leaf(address(key)) || blocks.erase(address(key));
