@@ -96,7 +96,7 @@ void* allocate_nothrow(operation op, std::size_t size, std::size_t alignment) no
 
 // A free while some run tracks blocks: forgets `p` in the table that records it, then frees it.
 // Out of line, like observed_allocate; release() jumps to it and it jumps to free(), so that a
-// free of the run makes one call and keeps nothing on the stack but one register.
+// free of the run is one call, not two, and saves one register.
 [[gnu::noinline]] void forget_and_free(void* p) noexcept {
     detail::forget_block(p);
     std::free(p);
