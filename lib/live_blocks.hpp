@@ -48,11 +48,9 @@ public:
     bool insert_in_cached_leaf(const void* block, std::size_t index) noexcept {
         const auto address = reinterpret_cast<std::uintptr_t>(block);
         std::uint64_t* bits = cached_leaf(key_of(address));
-        if (address % granule != 0 || address == 0 || bits == nullptr || index != logged_ ||
-            index == log_capacity_) [[unlikely]]
+        if (address % granule != 0 || address == 0 || bits == nullptr ||
+            !log_in_place(index, address)) [[unlikely]]
             return false;
-        log_[index] = address;
-        logged_ = index + 1;
         set_bit(bits, address);
         return true;
     }
@@ -141,8 +139,13 @@ private:
     // Logs `address` as the block of attempt `index`; the attempts skipped since the last one
     // logged gave out no block here (0).
     bool log(std::size_t index, std::uintptr_t address) noexcept {
+        return log_in_place(index, address) || log_elsewhere(index, address);
+    }
+    // log() when `index` is the log's next place and the log has room for it; else logs nothing
+    // and returns false.
+    bool log_in_place(std::size_t index, std::uintptr_t address) noexcept {
         if (index != logged_ || index == log_capacity_) [[unlikely]]
-            return log_elsewhere(index, address);
+            return false;
         log_[index] = address;
         logged_ = index + 1;
         return true;
