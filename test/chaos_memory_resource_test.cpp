@@ -506,29 +506,42 @@ BOOST_AUTO_TEST_CASE(before_its_checks_start_a_misuse_is_forwarded_as_given_and_
     BOOST_TEST(resource.misuse().empty());
 }
 
-BOOST_AUTO_TEST_CASE(a_resource_made_in_a_body_checks_from_construction) {
+namespace {
+
+struct no_scope {};
+
+// The runs of a counting check, each of which makes a chaos_memory_resource inside a `Scope`, and
+// how many of those resources checked deallocations from construction.
+struct resources_made_in_runs {
     std::size_t runs = 0;
     std::size_t checking = 0;
+};
+
+template <class Scope>
+resources_made_in_runs make_a_resource_in_each_run() {
+    resources_made_in_runs made;
     checker{}.max_failures(0).run([&] {
+        [[maybe_unused]] Scope scope;
         chaos_memory_resource resource;
-        ++runs;
-        checking += resource.checking_deallocations() ? 1 : 0;
+        ++made.runs;
+        made.checking += resource.checking_deallocations() ? 1 : 0;
     });
-    BOOST_TEST(runs > 0u);
-    BOOST_TEST(checking == runs);
+    return made;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_resource_made_in_a_body_checks_from_construction) {
+    const resources_made_in_runs made = make_a_resource_in_each_run<no_scope>();
+    BOOST_TEST(made.runs > 0u);
+    BOOST_TEST(made.checking == made.runs);
 }
 
 BOOST_AUTO_TEST_CASE(a_resource_made_unobserved_in_a_run_checks_from_construction) {
-    std::size_t runs = 0;
-    std::size_t checking = 0;
-    checker{}.max_failures(0).run([&] {
-        alloc_chaos::unobserved as_a_fixture_is_made;
-        chaos_memory_resource resource;
-        ++runs;
-        checking += resource.checking_deallocations() ? 1 : 0;
-    });
-    BOOST_TEST(runs > 0u);
-    BOOST_TEST(checking == runs);
+    // as a fixture is made
+    const resources_made_in_runs made = make_a_resource_in_each_run<alloc_chaos::unobserved>();
+    BOOST_TEST(made.runs > 0u);
+    BOOST_TEST(made.checking == made.runs);
 }
 
 BOOST_AUTO_TEST_CASE(a_resource_made_outside_a_check_starts_checking_at_its_first_allocation_in_one) {
