@@ -69,6 +69,26 @@ private:
     bool do_is_equal(const std::pmr::memory_resource& other) const noexcept override { return this == &other; }
 };
 
+// `upstream` has served one allocation, `p`, of `bytes` at `alignment`: what a resource that
+// forwards was asked.
+void expect_one_allocation_forwarded(const recording_resource& upstream, const void* p, std::size_t bytes,
+                                     std::size_t alignment) {
+    BOOST_TEST(upstream.allocations == 1u);
+    BOOST_TEST(upstream.last_bytes == bytes);
+    BOOST_TEST(upstream.last_alignment == alignment);
+    BOOST_TEST(p == upstream.last_returned);
+}
+
+// `upstream` has released one block, `p`, given `bytes` and `alignment`: what a resource that
+// forwards was given.
+void expect_one_deallocation_forwarded(const recording_resource& upstream, const void* p, std::size_t bytes,
+                                       std::size_t alignment) {
+    BOOST_TEST(upstream.deallocations == 1u);
+    BOOST_TEST(upstream.last_freed == p);
+    BOOST_TEST(upstream.last_freed_bytes == bytes);
+    BOOST_TEST(upstream.last_freed_alignment == alignment);
+}
+
 // An upstream that serves every request from one buffer, so that an address is given out again.
 class one_buffer_resource : public std::pmr::memory_resource {
 public:
@@ -222,10 +242,7 @@ BOOST_AUTO_TEST_CASE(with_checks_off_outside_a_check_allocate_forwards_and_retur
     recording_resource upstream;
     chaos_memory_resource resource(&upstream, deallocation_checks::off);
     void* p = resource.allocate(40, 32);
-    BOOST_TEST(upstream.allocations == 1u);
-    BOOST_TEST(upstream.last_bytes == 40u);
-    BOOST_TEST(upstream.last_alignment == 32u);
-    BOOST_TEST(p == upstream.last_returned);
+    expect_one_allocation_forwarded(upstream, p, 40, 32);
     resource.deallocate(p, 40, 32);
 }
 
@@ -234,10 +251,7 @@ BOOST_AUTO_TEST_CASE(with_checks_off_deallocate_forwards_the_same_pointer_size_a
     chaos_memory_resource resource(&upstream, deallocation_checks::off);
     void* p = resource.allocate(40, 32);
     resource.deallocate(p, 40, 32);
-    BOOST_TEST(upstream.deallocations == 1u);
-    BOOST_TEST(upstream.last_freed == p);
-    BOOST_TEST(upstream.last_freed_bytes == 40u);
-    BOOST_TEST(upstream.last_freed_alignment == 32u);
+    expect_one_deallocation_forwarded(upstream, p, 40, 32);
 }
 
 BOOST_AUTO_TEST_CASE(outside_a_check_an_upstream_failure_propagates_unchanged) {
@@ -481,15 +495,9 @@ BOOST_AUTO_TEST_CASE(before_its_checks_start_a_default_resource_forwards_each_ca
     recording_resource upstream;
     chaos_memory_resource resource(&upstream);
     void* p = resource.allocate(40, 32);
-    BOOST_TEST(upstream.allocations == 1u);
-    BOOST_TEST(upstream.last_bytes == 40u);
-    BOOST_TEST(upstream.last_alignment == 32u);
-    BOOST_TEST(p == upstream.last_returned);
+    expect_one_allocation_forwarded(upstream, p, 40, 32);
     resource.deallocate(p, 40, 32);
-    BOOST_TEST(upstream.deallocations == 1u);
-    BOOST_TEST(upstream.last_freed == p);
-    BOOST_TEST(upstream.last_freed_bytes == 40u);
-    BOOST_TEST(upstream.last_freed_alignment == 32u);
+    expect_one_deallocation_forwarded(upstream, p, 40, 32);
 }
 
 BOOST_AUTO_TEST_CASE(before_its_checks_start_a_misuse_is_forwarded_as_given_and_not_reported) {
