@@ -183,6 +183,24 @@ void only_misuse_is(const chaos_memory_resource& resource, finding_kind kind, co
     BOOST_TEST(misuse[0].message() == message);
 }
 
+// Asserts that `resource`, checking deallocations, reports a block of 64 bytes released outside
+// any check with size 32, on stderr and in misuse(), and releases it upstream with its own size.
+void size_mismatch_outside_a_check_is_reported(chaos_memory_resource& resource,
+                                               const recording_resource& upstream) {
+    void* p = resource.allocate(64, 8);
+    const std::size_t served = upstream.last_bytes;
+    captured_stderr err;
+    resource.deallocate(p, 32, 8);
+    const std::string message =
+        "chaos_memory_resource::deallocate(p, 32, 8) of the block of size=64 align=8 (allocated unobserved): "
+        "pass the size given to allocate; the block was released with size=64";
+    BOOST_TEST(err.text() == "alloc-chaos: size mismatch: " + message + "\n");
+    BOOST_TEST(upstream.last_freed == p);
+    BOOST_TEST(upstream.last_freed_bytes == served);
+    BOOST_TEST(upstream.last_freed_alignment == 8u);
+    only_misuse_is(resource, finding_kind::size_mismatch, message);
+}
+
 // The one finding of the check's baseline run: of `kind`, about `concerned`, saying `message`.
 void only_baseline_finding_is(const report& r, finding_kind kind, const std::optional<allocation>& concerned,
                               const std::string& message) {
@@ -629,17 +647,7 @@ BOOST_AUTO_TEST_CASE(once_checking_a_misuse_outside_any_check_is_reported_in_mis
     recording_resource upstream;
     chaos_memory_resource resource(&upstream);
     checker{}.max_failures(0).run([&] { resource.deallocate(resource.allocate(16, 8), 16, 8); });
-    void* p = resource.allocate(64, 8);
-    const std::size_t served = upstream.last_bytes;
-    captured_stderr err;
-    resource.deallocate(p, 32, 8);
-    const std::string message =
-        "chaos_memory_resource::deallocate(p, 32, 8) of the block of size=64 align=8 (allocated unobserved): "
-        "pass the size given to allocate; the block was released with size=64";
-    BOOST_TEST(err.text() == "alloc-chaos: size mismatch: " + message + "\n");
-    BOOST_TEST(upstream.last_freed == p);
-    BOOST_TEST(upstream.last_freed_bytes == served);
-    only_misuse_is(resource, finding_kind::size_mismatch, message);
+    size_mismatch_outside_a_check_is_reported(resource, upstream);
 }
 
 BOOST_AUTO_TEST_CASE(with_checks_off_a_check_never_starts_them) {
@@ -781,18 +789,7 @@ BOOST_AUTO_TEST_CASE(a_size_mismatch_in_a_run_is_a_finding_and_the_block_is_rele
 BOOST_AUTO_TEST_CASE(a_size_mismatch_outside_a_check_is_reported_and_the_block_released_with_its_own_size) {
     recording_resource upstream;
     chaos_memory_resource resource(&upstream, deallocation_checks::always);
-    void* p = resource.allocate(64, 8);
-    const std::size_t served = upstream.last_bytes;
-    captured_stderr err;
-    resource.deallocate(p, 32, 8);
-    const std::string message =
-        "chaos_memory_resource::deallocate(p, 32, 8) of the block of size=64 align=8 (allocated unobserved): "
-        "pass the size given to allocate; the block was released with size=64";
-    BOOST_TEST(err.text() == "alloc-chaos: size mismatch: " + message + "\n");
-    BOOST_TEST(upstream.last_freed == p);
-    BOOST_TEST(upstream.last_freed_bytes == served);
-    BOOST_TEST(upstream.last_freed_alignment == 8u);
-    only_misuse_is(resource, finding_kind::size_mismatch, message);
+    size_mismatch_outside_a_check_is_reported(resource, upstream);
 }
 
 BOOST_AUTO_TEST_CASE(an_alignment_mismatch_in_a_run_is_a_finding_and_the_block_is_released_with_its_own_alignment) {
