@@ -141,19 +141,13 @@ inline verdict count_attempt(run_state& run, std::size_t& index, operation op, s
 std::optional<allocation> observe_observed_attempt(run_state& run, operation op, std::size_t size,
                                                    std::size_t alignment, bool nothrow) noexcept {
     std::size_t index = 0;
-    if (count_ordinary_attempt(run, index, signature(size, alignment, op, nothrow))) [[likely]] {
-        run.pending = index;  // until the source reports the block
-        return std::nullopt;
-    }
-    switch (count_attempt(run, index, op, size, alignment, nothrow)) {
-    case verdict::serve:
-        run.pending = index;  // until the source reports the block
-        return std::nullopt;
-    case verdict::fail:
+    const verdict v = count_ordinary_attempt(run, index, signature(size, alignment, op, nothrow))
+                          ? verdict::serve
+                          : count_attempt(run, index, op, size, alignment, nothrow);
+    if (v == verdict::fail) [[unlikely]]
         return fail(run, index, op, size, alignment, nothrow);
-    case verdict::uncounted:
-        break;
-    }
+    if (v == verdict::serve)
+        run.pending = index;  // until the source reports the block
     return std::nullopt;
 }
 
