@@ -9,6 +9,8 @@ std::string_view to_string(outcome o) noexcept {
     case outcome::completed: return "completed";
     case outcome::bad_alloc: return "bad_alloc";
     case outcome::exception: return "exception";
+    case outcome::crashed: return "crashed";
+    case outcome::timed_out: return "timed out";
     }
     return "unknown outcome";
 }

@@ -61,10 +61,18 @@ std::pair<const baseline_run*, std::size_t> first_throwing_baseline(const report
     return {nullptr, 0};
 }
 
+// "exception — what()"; a message of several lines (a crash's last lines on stderr) goes on
+// under the run, indented.
 void print_ending(std::ostream& out, outcome o, const std::string& message) {
     out << o;
-    if (!message.empty())
-        out << " \u2014 " << message;
+    if (message.empty())
+        return;
+    out << " \u2014 ";
+    for (char c : message)
+        if (c == '\n')
+            out << "\n        ";
+        else
+            out << c;
 }
 
 // The distinct targets the runs tested (a target runs twice in failure_mode::both).
@@ -262,11 +270,14 @@ void print_baseline(std::ostream& out, const report& r, const stack_style& style
         }
 }
 
-// "ALLOC_CHAOS_ONLY=3", with the mode when the check did not run in failure_mode::once alone.
+// "ALLOC_CHAOS_ONLY=3", with the mode when the check did not run in failure_mode::once alone, and
+// in the calling process for a run that ended its worker process.
 void print_replay(std::ostream& out, const report& r, const attempt& a) {
     out << "      replay: ALLOC_CHAOS_ONLY=" << a.target();
     if (r.mode() != failure_mode::once)
         out << " ALLOC_CHAOS_MODE=" << a.mode();
+    if (a.outcome() == outcome::crashed || a.outcome() == outcome::timed_out)  // where a debugger sees it
+        out << " ALLOC_CHAOS_PROCESSES=off";
     out << '\n';
 }
 

@@ -77,7 +77,8 @@ public:
     std::span<const stack_frame> stack() const noexcept { return stack_; }
     // Injected, ended in `completed` or `bad_alloc`, and found nothing.
     bool success() const noexcept {
-        return injected() && outcome_ != alloc_chaos::outcome::exception && findings_.empty();
+        return injected() && (outcome_ == alloc_chaos::outcome::completed || outcome_ == alloc_chaos::outcome::bad_alloc) &&
+               findings_.empty();
     }
 
 private:
