@@ -37,7 +37,11 @@ std::vector<std::size_t> draw(std::size_t count, std::size_t observed, std::uint
 [[noreturn]] void bad_variable(std::string_view name, std::string_view value, std::string_view expected) {
     std::ostringstream message;
     message << "alloc-chaos: " << name << "=\"" << value << "\" is not " << expected << "; set it as shown, or unset "
-            << name << (name == "ALLOC_CHAOS_TRAP" ? " to run without a trap" : " to run the check's own selection");
+            << name
+            << (name == "ALLOC_CHAOS_TRAP"          ? " to run without a trap"
+                : name == "ALLOC_CHAOS_PROCESSES"   ? " to run where the check's own options say"
+                : name == "ALLOC_CHAOS_RUN_TIMEOUT" ? " to use the check's own time limit"
+                                                    : " to run the check's own selection");
     throw std::invalid_argument(message.str());
 }
 
@@ -48,13 +52,20 @@ std::optional<std::string_view> variable(const char* name) {
     return std::string_view(value);
 }
 
-std::size_t parse_index(std::string_view name, std::string_view text, std::string_view whole) {
+// A whole decimal number read from `text`, a part of `whole` (the variable's value), or
+// bad_variable() saying what was `expected`.
+std::size_t parse_number(std::string_view name, std::string_view text, std::string_view whole,
+                         std::string_view expected) {
     std::size_t value = 0;
     const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (text.empty() || error != std::errc() || end != text.data() + text.size())
-        bad_variable(name, whole, name == "ALLOC_CHAOS_RANGE" ? "a half-open range first:last, such as 3:9"
-                                                              : "an attempt index, such as 7");
+        bad_variable(name, whole, expected);
     return value;
+}
+
+std::size_t parse_index(std::string_view name, std::string_view text, std::string_view whole) {
+    return parse_number(name, text, whole,
+                        name == "ALLOC_CHAOS_RANGE" ? "a half-open range first:last, such as 3:9" : "an attempt index, such as 7");
 }
 
 }  // namespace
@@ -133,6 +144,20 @@ environment_overrides read_environment() {
     if (const auto trap = variable("ALLOC_CHAOS_TRAP")) {
         found.trap = parse_index("ALLOC_CHAOS_TRAP", *trap, *trap);
         described << (described.tellp() > 0 ? " " : "") << "ALLOC_CHAOS_TRAP=" << *trap;
+    }
+    if (const auto processes = variable("ALLOC_CHAOS_PROCESSES")) {
+        if (*processes == "off")
+            found.processes.emplace(std::nullopt);
+        else
+            found.processes.emplace(parse_number("ALLOC_CHAOS_PROCESSES", *processes, *processes,
+                                                 "a number of worker processes (0: one per core), or off"));
+    }
+    if (const auto limit = variable("ALLOC_CHAOS_RUN_TIMEOUT")) {
+        constexpr std::string_view expected = "a time limit in milliseconds above 0, such as 5000";
+        const std::size_t ms = parse_number("ALLOC_CHAOS_RUN_TIMEOUT", *limit, *limit, expected);
+        if (ms == 0)
+            bad_variable("ALLOC_CHAOS_RUN_TIMEOUT", *limit, expected);
+        found.run_timeout = std::chrono::milliseconds(ms);
     }
     found.described = described.str();
     return found;

@@ -2,10 +2,12 @@
 #define ALLOC_CHAOS_LIB_SELECTION_HPP
 
 // Which targets a check runs: from its options, or from the environment when a failure is
-// replayed without recompiling (ALLOC_CHAOS_ONLY, ALLOC_CHAOS_RANGE, ALLOC_CHAOS_MODE, ALLOC_CHAOS_TRAP).
+// replayed without recompiling (ALLOC_CHAOS_ONLY, ALLOC_CHAOS_RANGE, ALLOC_CHAOS_MODE, ALLOC_CHAOS_TRAP);
+// where runs execute (ALLOC_CHAOS_PROCESSES, ALLOC_CHAOS_RUN_TIMEOUT), which narrows nothing.
 
 #include <alloc_chaos/failure_mode.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -42,6 +44,9 @@ struct environment_overrides {
     std::optional<selection> targets;   // ALLOC_CHAOS_ONLY=k or ALLOC_CHAOS_RANGE=first:last
     std::optional<failure_mode> mode;   // ALLOC_CHAOS_MODE=once|persistent|both
     std::optional<std::size_t> trap;    // ALLOC_CHAOS_TRAP=k
+    // ALLOC_CHAOS_PROCESSES=n: where runs execute; std::nullopt inside for "off", the calling process.
+    std::optional<std::optional<std::size_t>> processes;
+    std::optional<std::chrono::milliseconds> run_timeout;  // ALLOC_CHAOS_RUN_TIMEOUT=ms
     // The settings found, "ALLOC_CHAOS_ONLY=7 ALLOC_CHAOS_MODE=persistent"; empty when none.
     std::string described;
 };
