@@ -110,3 +110,53 @@ BOOST_AUTO_TEST_CASE(a_run_it_escapes_records_its_what_as_the_message) {
     BOOST_TEST(r.attempts()[0].message() == "alloc-chaos injected failure of attempt #0 operator new size=64 align=" +
                                                 std::to_string(alloc_chaos::default_new_alignment));
 }
+
+// The run failing #1 in persistent mode: #1 fails, and so does #2, made while handling it.
+void three_attempts_retrying_after_attempt_1() {
+    test_bodies::allocate_and_free(8);  // #0
+    try {
+        test_bodies::allocate_and_free(16);  // #1
+    } catch (const std::bad_alloc&) {
+        test_bodies::allocate_and_free(24);  // #2
+    }
+}
+
+BOOST_AUTO_TEST_CASE(what_in_a_persistent_run_names_the_target_the_failures_persist_from) {
+    const auto r = alloc_chaos::checker{}
+                       .mode(alloc_chaos::failure_mode::persistent)
+                       .only_failure(1)
+                       .run(three_attempts_retrying_after_attempt_1);
+    BOOST_TEST_REQUIRE(r.attempts().size() == 1u);
+    BOOST_TEST(r.attempts()[0].message() == "alloc-chaos injected failure of attempt #2 operator new size=24 align=" +
+                                                std::to_string(alloc_chaos::default_new_alignment) +
+                                                " (persistent from target #1)");
+}
+
+BOOST_AUTO_TEST_CASE(what_of_a_persistent_runs_target_names_it_as_the_target) {
+    const auto r = alloc_chaos::checker{}
+                       .mode(alloc_chaos::failure_mode::persistent)
+                       .only_failure(0)
+                       .run(three_attempts_retrying_after_attempt_1);
+    BOOST_TEST_REQUIRE(r.attempts().size() == 1u);
+    BOOST_TEST(r.attempts()[0].message() == "alloc-chaos injected failure of attempt #0 operator new size=8 align=" +
+                                                std::to_string(alloc_chaos::default_new_alignment) +
+                                                " (persistent from target #0)");
+}
+
+BOOST_AUTO_TEST_CASE(what_thrown_by_a_users_source_in_a_persistent_run_names_the_target_too) {
+    std::string message;
+    const auto r = alloc_chaos::checker{}.mode(alloc_chaos::failure_mode::persistent).only_failure(0).run([&] {
+        for (std::size_t size : {40u, 80u}) {
+            try {
+                if (auto failure = alloc_chaos::observe_attempt(operation::custom_allocate, size, 32))
+                    throw injected_bad_alloc(*failure);
+            } catch (const injected_bad_alloc& e) {
+                alloc_chaos::unobserved keeping;
+                message = e.what();  // the last one: #1
+            }
+        }
+    });
+    BOOST_TEST_REQUIRE(r.attempts().size() == 1u);
+    BOOST_TEST(message ==
+               "alloc-chaos injected failure of attempt #1 custom allocate size=80 align=32 (persistent from target #0)");
+}

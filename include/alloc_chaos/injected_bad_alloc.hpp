@@ -15,12 +15,14 @@ public:
 
     // The attempt that was failed.
     const alloc_chaos::allocation& allocation() const noexcept { return allocation_; }
-    // "alloc-chaos injected failure of attempt #3 operator new size=64 align=16".
+    // "alloc-chaos injected failure of attempt #3 operator new size=64 align=16"; in a persistent
+    // run, which fails its target and every later attempt, followed by the run's target:
+    // "alloc-chaos injected failure of attempt #5 operator new size=64 align=16 (persistent from target #3)".
     const char* what() const noexcept override { return what_; }
 
 private:
     alloc_chaos::allocation allocation_;
-    char what_[160];  // fits the longest message, with every number at 20 digits
+    char what_[192];  // fits the longest message, with every number at 20 digits
 };
 
 }  // namespace alloc_chaos
