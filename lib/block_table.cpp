@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <new>
 #include <thread>
 
 #if defined(__linux__)
@@ -120,6 +121,18 @@ void abandon_tracking() noexcept {
             entry = nullptr;
     tracking_tables.fetch_sub(1, std::memory_order_seq_cst);
     owned_blocks = nullptr;
+}
+
+void forget_other_threads_tables() noexcept {
+    new (&registry_mutex) std::mutex();
+    int kept = 0;
+    for (block_table*& entry : registry) {
+        if (entry != nullptr && entry == owned_blocks)
+            ++kept;
+        else
+            entry = nullptr;
+    }
+    tracking_tables.store(kept, std::memory_order_seq_cst);
 }
 
 void forget_foreign_block(const void* block, block_table* own) noexcept {

@@ -247,6 +247,11 @@ inline void forget_block(const void* block) noexcept {
 // Unregisters this thread's table when its run was left without unwinding (a longjmp).
 void abandon_tracking() noexcept;
 
+// In a process just forked, where the forking thread is the only one: forgets the tables of the
+// threads that did not come along, and makes the registry's lock anew (another thread may have
+// held it at the fork).
+void forget_other_threads_tables() noexcept;
+
 }  // namespace alloc_chaos::detail
 
 #endif

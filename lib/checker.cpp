@@ -1,79 +1,21 @@
 #include <alloc_chaos/checker.hpp>
 
+#include "check_runs.hpp"
 #include "engine.hpp"
-#include "runner.hpp"
+#include "process.hpp"
 #include "selection.hpp"
 #include "stack_trace.hpp"
+#include "worker_pool.hpp"
 
 #include <algorithm>
 #include <new>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 namespace alloc_chaos {
-
-namespace {
-
-baseline_run to_baseline(detail::run_result&& r) {
-    return {r.attempts, r.outcome, std::move(r.message), std::move(r.findings)};
-}
-
-bool has_findings(const report& r) {
-    const auto extra = r.stability_baselines();
-    return !r.baseline().findings().empty() ||
-           std::any_of(extra.begin(), extra.end(), [](const baseline_run& b) { return !b.findings().empty(); });
-}
-
-bool has_leaks(const baseline_run& b) {
-    const auto found = b.findings();
-    return std::any_of(found.begin(), found.end(), [](const finding& f) { return f.kind() == finding_kind::leak; });
-}
-
-// attempt::success() of the run's entry, before it is made.
-bool succeeded(const detail::run_result& run) {
-    return run.injected && run.outcome != outcome::exception && run.findings.empty();
-}
-
-// A run's leaked blocks whose stacks a rerun takes, at most; the report names ten.
-constexpr std::size_t block_stacks_taken = 100;
-
-// The attempts that allocated the blocks a run leaked, increasing, at most block_stacks_taken.
-std::vector<std::size_t> leaked_attempts(std::span<const finding> found) {
-    std::vector<std::size_t> leaked;
-    for (const finding& f : found)
-        if (f.kind() == finding_kind::leak && f.allocation() && leaked.size() < block_stacks_taken)
-            leaked.push_back(f.allocation()->index());
-    std::sort(leaked.begin(), leaked.end());
-    leaked.erase(std::unique(leaked.begin(), leaked.end()), leaked.end());
-    return leaked;
-}
-
-// The findings, each leak among `leaked` given the stack its rerun took, when the rerun leaked
-// the same block again (a body that does not repeat itself gets no stack rather than a wrong one).
-std::vector<finding> with_block_stacks(std::span<const finding> found, std::span<const std::size_t> leaked,
-                                       std::span<const detail::raw_stack> taken, std::span<const finding> again,
-                                       detail::symbolizer& symbols) {
-    std::vector<finding> given;
-    given.reserve(found.size());
-    for (const finding& f : found) {
-        const auto at = f.allocation() ? std::lower_bound(leaked.begin(), leaked.end(), f.allocation()->index())
-                                       : leaked.end();
-        const bool repeated = f.kind() == finding_kind::leak && at != leaked.end() &&
-                              *at == f.allocation()->index() &&
-                              std::any_of(again.begin(), again.end(), [&](const finding& g) {
-                                  return g.kind() == finding_kind::leak && g.allocation() == f.allocation();
-                              });
-        if (repeated)
-            given.emplace_back(f.kind(), f.allocation(), f.message(),
-                               symbols.frames(taken[static_cast<std::size_t>(at - leaked.begin())]));
-        else
-            given.push_back(f);
-    }
-    return given;
-}
-
-}  // namespace
 
 checker& checker::max_failures(std::size_t n) noexcept {
     max_failures_ = n;
@@ -171,11 +113,74 @@ detail::selection checker::selection() const {
     return s;
 }
 
+checker& checker::processes(std::size_t n) {
+    if (!detail::can_fork()) {
+        unobserved own_error;
+        throw std::logic_error("alloc_chaos::checker::processes(" + std::to_string(n) +
+                               "): this platform cannot fork worker processes; run the check in the calling "
+                               "process (leave processes unset)");
+    }
+    processes_ = n;
+    return *this;
+}
+
+checker& checker::run_timeout(std::chrono::milliseconds limit) {
+    if (limit.count() <= 0) {
+        unobserved own_error;
+        throw std::invalid_argument("alloc_chaos::checker::run_timeout(" + std::to_string(limit.count()) +
+                                    "ms): a run needs some time; pass a limit above 0, such as "
+                                    "run_timeout(std::chrono::seconds(5))");
+    }
+    run_timeout_ = limit;
+    return *this;
+}
+
+namespace {
+
+bool has_findings(const report& r) {
+    const auto extra = r.stability_baselines();
+    return !r.baseline().findings().empty() ||
+           std::any_of(extra.begin(), extra.end(), [](const baseline_run& b) { return !b.findings().empty(); });
+}
+
+// The worker processes a check runs in: its option or the environment's; std::nullopt for the
+// calling process. 0 means one per core.
+std::optional<std::size_t> worker_count(std::optional<std::size_t> option,
+                                        const detail::environment_overrides& environment) {
+    std::optional<std::size_t> n = environment.processes ? *environment.processes : option;
+    if (n && *n == 0)
+        n = std::max<std::size_t>(1, std::thread::hardware_concurrency());
+    if (n && !detail::can_fork())
+        throw std::logic_error("alloc-chaos: ALLOC_CHAOS_PROCESSES asks for worker processes, which this platform "
+                               "cannot fork; unset it");
+    return n;
+}
+
+// The target runs of `plan` in the calling process, in order, up to the first that ends the check.
+std::vector<detail::target_run> run_here(detail::check_runs& runs, std::span<const detail::planned_run> plan,
+                                         bool stop_on_failure) {
+    std::vector<detail::target_run> made;
+    for (const detail::planned_run& planned : plan) {
+        made.push_back(runs.target(planned));
+        if (detail::ends_check(made.back(), stop_on_failure))
+            break;
+    }
+    return made;
+}
+
+}  // namespace
+
 report checker::run_body(detail::body_ref body) const {
     detail::active_check active("alloc_chaos::checker::run");
     const detail::environment_overrides environment = detail::read_environment();
-    detail::runner runs(body, leak_tracking_);
-    for (std::size_t i = 0; i < warmup_runs_; ++i)
+    const std::optional<std::size_t> workers = worker_count(processes_, environment);
+    const bool stacks = call_stacks_ && stacks_available();
+    detail::check_runs runs(body, {leak_tracking_, stacks, stability_runs_, warmup_runs_});
+    std::optional<detail::worker_pool> pool;
+    if (workers)
+        pool.emplace(runs, *workers, environment.run_timeout ? environment.run_timeout : run_timeout_);
+
+    if (!pool)
         runs.warm_up();
     report r;
     r.bridge_required_ = require_global_bridge_;
@@ -193,44 +198,13 @@ report checker::run_body(detail::body_ref body) const {
         r.selection_ += (r.selection_.empty() ? "" : ", ") + std::string("max_failures(") +
                         std::to_string(max_failures_) + ")";
     r.baseline_runs_requested_ = stability_runs_;
-    const bool stacks = call_stacks_ && stacks_available();
     r.call_stacks_ = call_stacks_;
     r.missing_stacks_ = detail::stack_backend_missing();
-    detail::symbolizer symbols;
 
-    r.baseline_ = to_baseline(runs.first_baseline());
-    // Where the first baseline run's leaked blocks were allocated: the next run with nothing
-    // failed takes their stacks.
-    const std::vector<std::size_t> baseline_leaks = stacks ? leaked_attempts(r.baseline_.findings())
-                                                           : std::vector<std::size_t>{};
-    std::vector<detail::raw_stack> baseline_stacks(baseline_leaks.size());
-    const auto give_baseline_stacks = [&](const baseline_run& again) {
-        if (baseline_leaks.empty())
-            return;
-        r.baseline_ = baseline_run(r.baseline_.allocations(), r.baseline_.outcome(), r.baseline_.message(),
-                                   with_block_stacks(r.baseline_.findings(), baseline_leaks, baseline_stacks,
-                                                     again.findings(), symbols));
-    };
-    for (std::size_t i = 1; i < stability_runs_ && r.baseline_.outcome() == outcome::completed; ++i) {
-        r.stability_.push_back(to_baseline(i == 1 ? runs.repeat_baseline(baseline_leaks, baseline_stacks.data())
-                                                  : runs.repeat_baseline()));
-        if (r.stability_.back().outcome() != outcome::completed)
-            break;
-    }
-    if (has_leaks(r.baseline_)) {
-        bool leaks_again = false;
-        if (r.stability_.empty()) {
-            const baseline_run again = to_baseline(runs.repeat_baseline(baseline_leaks, baseline_stacks.data()));
-            leaks_again = has_leaks(again);
-            give_baseline_stacks(again);
-        } else {
-            leaks_again = has_leaks(r.stability_.front());
-            give_baseline_stacks(r.stability_.front());
-        }
-        if (!leaks_again)
-            r.hint_ = "a second run with nothing failed leaked nothing: the body looks like it fills a cache or a "
-                      "static on first use; run it once before the check with warmup_runs(1)";
-    }
+    detail::baseline_phase baselines = pool ? pool->baselines() : runs.baselines();
+    r.baseline_ = std::move(baselines.first);
+    r.stability_ = std::move(baselines.stability);
+    r.hint_ = std::move(baselines.hint);
     // A check that cannot mean anything, or whose success path is broken already, injects nothing.
     if (!r.baseline_stable() || (r.bridge_required_ && !r.bridge_observed_) || has_findings(r))
         return r;
@@ -244,40 +218,20 @@ report checker::run_body(detail::body_ref body) const {
         modes.push_back(failure_mode::once);
     if (r.mode_ != failure_mode::once)
         modes.push_back(failure_mode::persistent);
+    std::vector<detail::planned_run> plan;
+    plan.reserve(targets.targets.size() * modes.size());
+    for (std::size_t target : targets.targets)
+        for (failure_mode m : modes)
+            plan.push_back({target, m, trap == target && m == modes.front()});
 
-    for (std::size_t i = 0; i < targets.targets.size(); ++i) {
-        const std::size_t target = targets.targets[i];
-        for (failure_mode m : modes) {
-            detail::run_result run = runs.inject(target, m, trap == target && m == modes.front());
-            std::vector<stack_frame> stack;
-            // A run is deterministic: made again, it fails its target and allocates its leaked blocks
-            // where it did. Only a run that went wrong is made again, for their stacks, so that the
-            // runs that succeed (most) take none; a run that ended the check is not made again, nor
-            // one with no stack to take (its target never reached, nothing leaked).
-            const bool went_wrong = stacks && !succeeded(run) && !run.aborted;
-            const std::vector<std::size_t> leaked = went_wrong ? leaked_attempts(run.findings)
-                                                               : std::vector<std::size_t>{};
-            if (went_wrong && (run.injected || !leaked.empty())) {
-                std::vector<detail::raw_stack> taken(leaked.size());
-                const detail::run_result again = runs.inject_again(target, m, leaked, taken.data());
-                stack = symbols.frames(again.stack);
-                if (!leaked.empty())
-                    run.findings = with_block_stacks(run.findings, leaked, taken, again.findings, symbols);
-            }
-            r.attempts_.emplace_back(target, run.attempts, run.injected, run.outcome, std::move(run.message),
-                                     std::move(run.findings), m, run.failures, std::move(stack));
-            const bool more = i + 1 < targets.targets.size() || m != modes.back();
-            if (run.aborted) {
-                if (more)
-                    r.stop_reason_ = "the body ended the check with abort_check";
-                return r;
-            }
-            if (stop_on_failure_ && !r.attempts_.back().success() && more) {
-                r.stop_reason_ = "stop_on_failure ended the check at its first failed run";
-                return r;
-            }
-        }
-    }
+    std::vector<detail::target_run> made = pool ? pool->targets(plan, stop_on_failure_)
+                                                : run_here(runs, plan, stop_on_failure_);
+    r.attempts_.reserve(made.size());
+    for (detail::target_run& run : made)
+        r.attempts_.push_back(std::move(run.entry));
+    if (!made.empty() && made.size() < plan.size())
+        r.stop_reason_ = made.back().aborted ? "the body ended the check with abort_check"
+                                             : "stop_on_failure ended the check at its first failed run";
     return r;
 }
 

@@ -8,6 +8,7 @@
 #include <alloc_chaos/injected_bad_alloc.hpp>
 
 #include <csignal>
+#include <cstdlib>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -94,6 +95,19 @@ inline void record_signature(run_state& run, std::size_t index, const signature&
         run.signatures->put(index, asked);
 }
 
+// Notes a failure where the worker's parent reads it; ends the worker once a rerun for the
+// target's stack has it.
+void note_failure(run_watch& watch, const run_state& run, const allocation& failed) noexcept {
+    watch.attempts = run.attempts;
+    watch.failures = run.failures;
+    if (failed.index() != run.target)
+        return;
+    watch.injected = true;
+    watch.injected_allocation = failed;
+    if (watch.exit_at_target)
+        std::_Exit(0);
+}
+
 // The attempt at `index` is to fail: counts it, and takes what the run asked for at the target.
 [[gnu::noinline]] allocation fail(run_state& run, std::size_t index, operation op, std::size_t size,
                                   std::size_t alignment, bool nothrow) noexcept {
@@ -105,6 +119,8 @@ inline void record_signature(run_state& run, std::size_t index, const signature&
         if (run.stacks != nullptr && run.stacks->target != nullptr)
             take_target_stack(*run.stacks);
     }
+    if (run.watch != nullptr)
+        note_failure(*run.watch, run, failed);
     break_on_injected_failure(failed);
     if (index == run.target && run.trap)
         std::raise(SIGTRAP);

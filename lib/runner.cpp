@@ -77,7 +77,7 @@ run_result runner::first_baseline() {
 }
 
 run_result runner::repeat_baseline(std::span<const std::size_t> attempts, raw_stack* stacks) {
-    return run(kind::repeat_baseline, no_target, failure_mode::once, false, false, attempts, stacks);
+    return run(kind::repeat_baseline, no_target, failure_mode::once, false, nullptr, attempts, stacks);
 }
 
 run_result runner::inject(std::size_t target, failure_mode mode, bool trap) {
@@ -86,16 +86,24 @@ run_result runner::inject(std::size_t target, failure_mode mode, bool trap) {
 
 run_result runner::inject_again(std::size_t target, failure_mode mode, std::span<const std::size_t> attempts,
                                 raw_stack* stacks) {
-    return run(kind::injected, target, mode, false, true, attempts, stacks);
+    raw_stack taken;
+    run_result result = run(kind::injected, target, mode, false, &taken, attempts, stacks);
+    result.stack = taken;
+    return result;
 }
 
-run_result runner::run(kind k, std::size_t target, failure_mode mode, bool trap, bool target_stack,
+void runner::replay_to_target(std::size_t target, failure_mode mode) {
+    watch_->exit_at_target = true;
+    run(kind::injected, target, mode, false, &watch_->target_stack);
+}
+
+run_result runner::run(kind k, std::size_t target, failure_mode mode, bool trap, raw_stack* target_stack,
                        std::span<const std::size_t> stacks_at, raw_stack* stacks) {
     current_.clear();
     std::vector<finding> reported;
     run_result result;
     stack_request taken;
-    taken.target = target_stack ? &result.stack : nullptr;
+    taken.target = target_stack;
     taken.attempts = stacks_at.data();
     taken.attempt_stacks = stacks;
     taken.count = stacks != nullptr ? stacks_at.size() : 0;
@@ -107,6 +115,9 @@ run_result runner::run(kind k, std::size_t target, failure_mode mode, bool trap,
     run.trap = trap;
     run.signatures = &current_;
     run.findings = &reported;
+    run.watch = watch_;
+    if (watch_ != nullptr)
+        watch_->begin_run();
     if (k != kind::first_baseline) {
         run.expected = &baseline_;
         run.compare_until = k == kind::injected ? target : no_target;
@@ -123,6 +134,8 @@ run_result runner::run(kind k, std::size_t target, failure_mode mode, bool trap,
         run_body(body_, run, result);
     }
 
+    if (watch_ != nullptr)
+        watch_->started.store(0, std::memory_order_release);
     result.attempts = run.attempts;
     result.injected = run.injected;
     result.failures = run.failures;

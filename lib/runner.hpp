@@ -5,6 +5,7 @@
 // their live blocks tracked, and what each run found.
 
 #include "block_table.hpp"
+#include "engine.hpp"
 #include "signature_log.hpp"
 #include "stack_trace.hpp"
 
@@ -56,11 +57,26 @@ public:
     run_result inject_again(std::size_t target, failure_mode mode, std::span<const std::size_t> attempts,
                             raw_stack* stacks);
 
+    // The first baseline run's attempts, in order.
+    std::span<const signature> baseline_attempts() const noexcept { return {baseline_.find(0), baseline_.size()}; }
+    // Takes `attempts` as the first baseline run's, made by another process.
+    void adopt_baseline(std::span<const signature> attempts) noexcept {
+        baseline_.clear();
+        for (const signature& s : attempts)
+            baseline_.push_back(s);
+    }
+
+    // In a worker process: every run from now on notes its start and its failures in `watch`.
+    void watch(run_watch* watch) noexcept { watch_ = watch; }
+    // In a worker process watched by watch(): the run failing `target` again, up to its failure,
+    // whose stack the engine takes into the watch before it ends the process.
+    void replay_to_target(std::size_t target, failure_mode mode);
+
 private:
     enum class kind { first_baseline, repeat_baseline, injected };
 
     run_result run(kind k, std::size_t target, failure_mode mode = failure_mode::once, bool trap = false,
-                   bool target_stack = false, std::span<const std::size_t> stacks_at = {},
+                   raw_stack* target_stack = nullptr, std::span<const std::size_t> stacks_at = {},
                    raw_stack* stacks = nullptr);
     std::vector<finding> divergence(const run_state& run, kind k) const;
     std::vector<finding> leaks(const run_state& run);
@@ -72,6 +88,7 @@ private:
     block_table blocks_;
     signature_log baseline_;  // the first baseline run's attempts
     signature_log current_;   // the run in progress's attempts, from run_state::logged_from() on
+    run_watch* watch_ = nullptr;
 };
 
 }  // namespace alloc_chaos::detail

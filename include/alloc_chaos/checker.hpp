@@ -4,6 +4,7 @@
 #include <alloc_chaos/failure_mode.hpp>
 #include <alloc_chaos/report.hpp>
 
+#include <chrono>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
@@ -36,7 +37,8 @@ public:
 // The strict exhaustive loop and its options. It probes for the global bridge, runs the body
 // with nothing failed (the baseline), then once per selected attempt with that attempt failed.
 // ALLOC_CHAOS_ONLY, ALLOC_CHAOS_RANGE, ALLOC_CHAOS_MODE and ALLOC_CHAOS_TRAP in the environment
-// override the selection, the mode and the trap, to replay a failure without recompiling.
+// override the selection, the mode and the trap, to replay a failure without recompiling;
+// ALLOC_CHAOS_PROCESSES and ALLOC_CHAOS_RUN_TIMEOUT say where and how long runs execute.
 // Options return *this, so they chain: checker{}.stability_runs(3).max_failures(100).run(body).
 class checker {
 public:
@@ -72,6 +74,18 @@ public:
     // was made (default true): one stack taken per run, and a leaking run made once more to take
     // its leaked blocks'. Without stacks_available(), the report says that none is available.
     checker& call_stacks(bool capture = true) noexcept;
+    // Runs the check's runs (warm-up, baselines, target runs, the reruns that take stacks) in
+    // forked worker processes, at most n at once; 0 means one per core. A run that crashes or
+    // hangs is then that run's outcome (outcome::crashed, outcome::timed_out), not the end of the
+    // check, and the report is the one the calling process would give. ALLOC_CHAOS_PROCESSES in
+    // the environment overrides it ("off" keeps the runs in the calling process). Throws
+    // std::logic_error where the platform cannot fork.
+    checker& processes(std::size_t n);
+    // The time one run in a worker process may take before it is killed and reported timed_out;
+    // by default 20 times the first baseline run's time, at least 2 s (baseline runs: 60 s). A run
+    // in the calling process cannot be stopped: there the limit does nothing. Overridden by
+    // ALLOC_CHAOS_RUN_TIMEOUT=ms; a limit of 0 throws std::invalid_argument.
+    checker& run_timeout(std::chrono::milliseconds limit);
 
     // Runs the check on this thread. A check already active on this thread throws std::logic_error;
     // an ALLOC_CHAOS_* environment variable that makes no sense throws std::invalid_argument.
@@ -109,6 +123,8 @@ private:
     std::size_t warmup_runs_ = 0;
     bool leak_tracking_ = true;
     bool call_stacks_ = true;
+    std::optional<std::size_t> processes_;             // unset: runs in the calling process
+    std::optional<std::chrono::milliseconds> run_timeout_;  // unset: the default limit
 };
 
 // Runs the strict exhaustive check with default options: checker{}.run(body).

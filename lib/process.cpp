@@ -1,0 +1,151 @@
+#include "process.hpp"
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <new>
+#include <system_error>
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace alloc_chaos::detail {
+
+bool can_fork() noexcept { return true; }
+
+std::int64_t steady_now_ns() noexcept {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+void* map_shared(std::size_t bytes) {
+    void* memory = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (memory == MAP_FAILED)
+        throw std::system_error(errno, std::generic_category(), "alloc-chaos: mmap of a worker's shared page");
+    return memory;
+}
+
+void unmap_shared(void* memory, std::size_t bytes) noexcept { ::munmap(memory, bytes); }
+
+pipe_ends make_pipe() {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0)
+        throw std::system_error(errno, std::generic_category(), "alloc-chaos: pipe to a worker process");
+    return {fds[0], fds[1]};
+}
+
+pipe_ends make_socket_pipe() {
+    int fds[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
+        throw std::system_error(errno, std::generic_category(), "alloc-chaos: socket pair to a worker process");
+    ::shutdown(fds[0], SHUT_WR);
+    ::shutdown(fds[1], SHUT_RD);
+    return {fds[0], fds[1]};
+}
+
+void close_fd(int& fd) noexcept {
+    if (fd >= 0)
+        ::close(fd);
+    fd = -1;
+}
+
+bool write_all(int fd, const void* data, std::size_t size) noexcept {
+    const char* next = static_cast<const char*>(data);
+    while (size > 0) {
+        const ssize_t written = ::write(fd, next, size);
+        if (written < 0 && errno == EINTR)
+            continue;
+        if (written <= 0)
+            return false;
+        next += written;
+        size -= static_cast<std::size_t>(written);
+    }
+    return true;
+}
+
+bool send_all(int fd, const void* data, std::size_t size) noexcept {
+    const char* next = static_cast<const char*>(data);
+    while (size > 0) {
+        const ssize_t sent = ::send(fd, next, size, MSG_NOSIGNAL);
+        if (sent < 0 && errno == EINTR)
+            continue;
+        if (sent <= 0)
+            return false;
+        next += sent;
+        size -= static_cast<std::size_t>(sent);
+    }
+    return true;
+}
+
+bool read_all(int fd, void* data, std::size_t size) noexcept {
+    char* next = static_cast<char*>(data);
+    while (size > 0) {
+        const ssize_t got = ::read(fd, next, size);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            return false;
+        next += got;
+        size -= static_cast<std::size_t>(got);
+    }
+    return true;
+}
+
+void flush_standard_streams() noexcept {
+    try {
+        std::cout.flush();
+        std::cerr.flush();
+        std::clog.flush();
+    } catch (...) {  // a stream that throws on failure: what it held is lost either way
+    }
+    std::fflush(nullptr);
+}
+
+void restore_default_crash_signals() noexcept {
+    for (int signal : {SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGSYS, SIGALRM, SIGPOLL}) {
+        struct sigaction default_action {};
+        default_action.sa_handler = SIG_DFL;
+        sigemptyset(&default_action.sa_mask);
+        ::sigaction(signal, &default_action, nullptr);
+    }
+}
+
+std::string signal_name(int signal) {
+    switch (signal) {
+    case SIGABRT: return "SIGABRT";
+    case SIGSEGV: return "SIGSEGV";
+    case SIGBUS: return "SIGBUS";
+    case SIGFPE: return "SIGFPE";
+    case SIGILL: return "SIGILL";
+    case SIGSYS: return "SIGSYS";
+    case SIGTRAP: return "SIGTRAP";
+    case SIGKILL: return "SIGKILL";
+    case SIGTERM: return "SIGTERM";
+    case SIGINT: return "SIGINT";
+    case SIGHUP: return "SIGHUP";
+    case SIGPIPE: return "SIGPIPE";
+    case SIGALRM: return "SIGALRM";
+    case SIGQUIT: return "SIGQUIT";
+    case SIGUSR1: return "SIGUSR1";
+    case SIGUSR2: return "SIGUSR2";
+    case SIGXCPU: return "SIGXCPU";
+    case SIGXFSZ: return "SIGXFSZ";
+    }
+    return "signal " + std::to_string(signal);
+}
+
+std::string describe_exit(int status) {
+    if (WIFSIGNALED(status))
+        return signal_name(WTERMSIG(status));
+    if (WIFEXITED(status))
+        return "exit status " + std::to_string(WEXITSTATUS(status));
+    return "wait status " + std::to_string(status);
+}
+
+}  // namespace alloc_chaos::detail
