@@ -1,6 +1,7 @@
 #include <alloc_chaos/checker.hpp>
 
 #include "check_runs.hpp"
+#include "crash_notice.hpp"
 #include "engine.hpp"
 #include "process.hpp"
 #include "selection.hpp"
@@ -177,8 +178,11 @@ report checker::run_body(detail::body_ref body) const {
     const bool stacks = call_stacks_ && stacks_available();
     detail::check_runs runs(body, {leak_tracking_, stacks, stability_runs_, warmup_runs_});
     std::optional<detail::worker_pool> pool;
+    std::optional<detail::crash_notice> notice;  // a run that ends the calling process says which it was
     if (workers)
         pool.emplace(runs, *workers, environment.run_timeout ? environment.run_timeout : run_timeout_);
+    else
+        notice.emplace();
 
     if (!pool)
         runs.warm_up();

@@ -1,6 +1,7 @@
 #include "engine.hpp"
 
 #include "block_table.hpp"
+#include "crash_notice.hpp"
 
 #include <alloc_chaos/current_run.hpp>
 #include <alloc_chaos/debugging.hpp>
@@ -205,6 +206,7 @@ active_check::~active_check() {
 
 void abandon_check() noexcept {
     abandon_tracking();
+    restore_crash_notice();
     forbidden_depth = 0;
     observed_run = nullptr;
     current_run_state = nullptr;
