@@ -5,6 +5,7 @@ Usage: table.py DIR, where DIR holds
   outside_bridge_<round>.json, outside_plain_<round>.json   (run alternately, one pair per round)
   check.json, peer.json                                      (repetitions interleaved in one process)
   memory_{freed,live}_{2,10}.json                            (one process each: ru_maxrss is per process)
+  processes.json                                             (worker processes, wall time)
 
 Every figure is a ratio of two measurements taken side by side (the same round, or the same
 process); absolute times are shown beside them for scale only. Budgets are the project's performance budgets (docs/performance.md).
@@ -213,6 +214,35 @@ def main(directory):
         row(f"peak RSS of the check, {label}", f"{peak / 2**20:.1f} MiB",
             f"body alone {body_peak / 2**20:.1f} MiB; 11 runs instead of 3: {more / 2**20:.1f} MiB; "
             f"bound: body + {per:.0f} B x N", "bounded", verdict(bounded))
+
+    # --- 6. worker processes ---------------------------------------------------------------
+    path = os.path.join(directory, "processes.json")
+    if os.path.exists(path):
+        _, procs = load(path)
+        reps = len(procs["processes_map/0/10000"])
+        section(f"6. Worker processes, wall time (median of {reps} interleaved repetitions)")
+
+        def wall(name):
+            return statistics.median(b["real_time"] * NS[b.get("time_unit", "ns")] for b in procs[name])
+
+        here = wall("processes_map/0/10000")
+        for k, budget, limit in ((1, "<= 1.3", 1.3), (2, "<= 0.6", 0.6)):
+            name = f"processes_map/{k}/10000"
+            if error(procs[name]):
+                row(f"map check, N = 10,000, processes({k})", "ERROR", error(procs[name]), budget, "MISS")
+                continue
+            r = wall(name) / here
+            row(f"map check, N = 10,000, processes({k}) / in the calling process", f"{r:.2f}",
+                f"{human(wall(name))} vs {human(here)}", budget, verdict(r <= limit))
+        for mib in (0, 1, 100):
+            per_run = (wall(f"processes_pairs/1/{mib}") - wall(f"processes_pairs/0/{mib}")) / 1001
+            per_check = wall(f"processes_baseline/1/{mib}") - wall(f"processes_baseline/0/{mib}")
+            row(f"mechanism, caller holding {mib} MiB: per run", human(max(per_run, 0.0)),
+                f"1,000 new/delete pairs: {human(wall(f'processes_pairs/1/{mib}'))} in a worker vs "
+                f"{human(wall(f'processes_pairs/0/{mib}'))}", "(figure)", "")
+            row(f"mechanism, caller holding {mib} MiB: per check (fork, prefix, exit)", human(max(per_check, 0.0)),
+                f"probe and baseline: {human(wall(f'processes_baseline/1/{mib}'))} vs "
+                f"{human(wall(f'processes_baseline/0/{mib}'))}", "(figure)", "")
 
     # --- print -----------------------------------------------------------------------------
     widths = [0, 0, 0, 0, 0]
