@@ -2,6 +2,7 @@
 
 #include "block_table.hpp"
 #include "crash_notice.hpp"
+#include "worker_pool.hpp"
 
 #include <alloc_chaos/current_run.hpp>
 #include <alloc_chaos/debugging.hpp>
@@ -96,19 +97,6 @@ inline void record_signature(run_state& run, std::size_t index, const signature&
         run.signatures->put(index, asked);
 }
 
-// Notes a failure where the worker's parent reads it; ends the worker once a rerun for the
-// target's stack has it.
-void note_failure(run_watch& watch, const run_state& run, const allocation& failed) noexcept {
-    watch.attempts = run.attempts;
-    watch.failures = run.failures;
-    if (failed.index() != run.target)
-        return;
-    watch.injected = true;
-    watch.injected_allocation = failed;
-    if (watch.exit_at_target)
-        std::_Exit(0);
-}
-
 // The attempt at `index` is to fail: counts it, and takes what the run asked for at the target.
 [[gnu::noinline]] allocation fail(run_state& run, std::size_t index, operation op, std::size_t size,
                                   std::size_t alignment, bool nothrow) noexcept {
@@ -120,8 +108,8 @@ void note_failure(run_watch& watch, const run_state& run, const allocation& fail
         if (run.stacks != nullptr && run.stacks->target != nullptr)
             take_target_stack(*run.stacks);
     }
-    if (run.watch != nullptr)
-        note_failure(*run.watch, run, failed);
+    if (index == run.target && run.watch != nullptr && run.watch->exit_at_target)
+        std::_Exit(0);  // a rerun for the target's stack: it has it
     break_on_injected_failure(failed);
     if (index == run.target && run.trap)
         std::raise(SIGTRAP);
@@ -207,6 +195,7 @@ active_check::~active_check() {
 void abandon_check() noexcept {
     abandon_tracking();
     restore_crash_notice();
+    abandon_workers();
     forbidden_depth = 0;
     observed_run = nullptr;
     current_run_state = nullptr;

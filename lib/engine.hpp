@@ -26,28 +26,7 @@ inline constexpr std::size_t no_target = std::numeric_limits<std::size_t>::max()
 // Depth of the forbid_allocations scopes open on this thread.
 extern constinit thread_local int forbidden_depth;
 
-// What a run in a worker process leaves, as it goes, in memory shared with the calling process,
-// which reads it when the run ends the worker (a crash, a time limit) before reporting anything.
-struct run_watch {
-    std::atomic<std::int64_t> started{0};  // when the run in progress began, in steady_clock ns; 0 between runs
-    std::size_t attempts = 0;              // the attempts observed, as of the last failed one
-    std::size_t failures = 0;              // the attempts failed so far
-    bool injected = false;                 // the run reached its target and failed it
-    allocation injected_allocation{0, operation::operator_new, 0, 0, false};
-    // A rerun for the target's stack alone: the engine takes it into target_stack, then ends the
-    // worker, so that a run that crashes or hangs after its failure need not do it again.
-    bool exit_at_target = false;
-    raw_stack target_stack;
-
-    // A run begins: nothing failed yet, its clock starts.
-    void begin_run() noexcept {
-        attempts = failures = 0;
-        injected = false;
-        started.store(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                          std::chrono::steady_clock::now().time_since_epoch()).count(),
-                      std::memory_order_release);
-    }
-};
+struct run_watch;
 
 // What the engine records during one observed run.
 struct run_state {
@@ -67,7 +46,7 @@ struct run_state {
     bool trap = false;                   // raise SIGTRAP when the target is failed
     std::size_t failures = 0;            // attempts failed
     stack_request* stacks = nullptr;     // the call stacks to take, unobserved; nullptr: none
-    run_watch* watch = nullptr;          // in a worker process: where its failures are noted
+    run_watch* watch = nullptr;          // in a worker process: the memory this run_state lives in
 
     // Whether `stacks` names attempts besides the target: then each attempt is looked up.
     bool takes_attempt_stacks() const noexcept { return stacks != nullptr && stacks->count != 0; }
@@ -91,6 +70,25 @@ struct run_state {
         if (expected != nullptr && compare_until > expected->size())
             end = std::min(end, std::max(next, expected->size()));
         return end;
+    }
+};
+
+// Where a run in a worker process keeps its run_state: in memory shared with the calling
+// process, which reads it when the run ends the worker (a crash, a time limit) before reporting
+// anything: the attempts it made, its failures, its injected allocation.
+struct run_watch {
+    std::atomic<std::int64_t> started{0};  // when the run in progress began, in steady_clock ns; 0 between runs
+    run_state state;                       // the run in progress, or the last one
+    // A rerun for the target's stack alone: the engine takes it into target_stack, then ends the
+    // worker, so that a run that crashes or hangs after its failure need not do it again.
+    bool exit_at_target = false;
+    raw_stack target_stack;
+
+    // A run begins: its clock starts.
+    void begin_run() noexcept {
+        started.store(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                          std::chrono::steady_clock::now().time_since_epoch()).count(),
+                      std::memory_order_release);
     }
 };
 

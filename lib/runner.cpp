@@ -107,7 +107,9 @@ run_result runner::run(kind k, std::size_t target, failure_mode mode, bool trap,
     taken.attempts = stacks_at.data();
     taken.attempt_stacks = stacks;
     taken.count = stacks != nullptr ? stacks_at.size() : 0;
-    run_state run;
+    run_state own;
+    run_state& run = watch_ != nullptr ? watch_->state : own;  // in a worker, where its parent reads it
+    run = run_state();
     if (taken.target != nullptr || taken.count != 0)
         run.stacks = &taken;
     run.target = target;

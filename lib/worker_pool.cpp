@@ -10,6 +10,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <new>
 #include <stdexcept>
 #include <system_error>
@@ -17,6 +18,9 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/wait.h>
+#if defined(__linux__)
+#include <sys/prctl.h>
+#endif
 #include <unistd.h>
 
 namespace alloc_chaos::detail {
@@ -33,7 +37,10 @@ enum class message_kind : std::uint64_t {
 // run it is making, so that the runs it finished but had not sent yet when it ended are made again.
 struct shared_page {
     run_watch watch;
-    std::atomic<std::uint64_t> place{0};
+    std::atomic<std::uint64_t> place{no_place};
+    std::atomic<bool> stop{false};  // the check ended: make no further run
+
+    static constexpr std::uint64_t no_place = ~std::uint64_t{0};  // before its first target run
 };
 
 // A worker sends its results in batches: at the end of each chunk of runs it was given, or once it
@@ -93,8 +100,8 @@ void timed_warm_up(check_runs& runs, run_watch& watch) {
 }
 
 // A worker's life: its prefix, then the target runs its parent sends (count, then per run its
-// place, target, mode and trap), their results sent back in batches, until the parent closes the
-// command pipe.
+// place, target, mode and trap), their results sent back in batches, until a count of 0, the end
+// of the command pipe, or the stop flag.
 [[noreturn]] void worker_main(check_runs& runs, int commands, int results, shared_page& page, bool baselines,
                               std::optional<planned_run> replay) {
     int status = 0;
@@ -118,11 +125,15 @@ void timed_warm_up(check_runs& runs, run_watch& watch) {
             }
         }
         std::int64_t held_since = 0;
-        for (std::uint64_t count = 0; read_all(commands, &count, sizeof count);) {
+        for (std::uint64_t count = 0; read_all(commands, &count, sizeof count) && count != 0;) {
             for (std::uint64_t i = 0; i < count; ++i) {
                 std::uint64_t entry[4];
                 if (!read_all(commands, entry, sizeof entry))
                     std::_Exit(0);
+                if (page.stop.load(std::memory_order_acquire)) {  // the runs left are past the one that
+                    flush_standard_streams();                     // ended the check
+                    std::_Exit(0);
+                }
                 page.place.store(entry[0], std::memory_order_relaxed);
                 const target_run made = runs.target({entry[1], static_cast<failure_mode>(entry[2]), entry[3] != 0});
                 out.clear();
@@ -141,6 +152,55 @@ void timed_warm_up(check_runs& runs, run_watch& watch) {
     }
     flush_standard_streams();
     std::_Exit(status);
+}
+
+// Held from the pipes' making to the fork and the closing of the child's ends: a worker that
+// another thread's pool forks meanwhile would hold those ends open, and this worker's end (the
+// end of its results pipe) would never come.
+std::mutex spawning;
+
+// The pools alive in the process, and SIGCHLD's disposition before the first: a calling process
+// that ignores SIGCHLD has its children reaped by the kernel, and waitpid() could not say how a
+// worker ended. While a pool lives, SIGCHLD has its default action.
+std::mutex sigchld_mutex;
+std::size_t pools_alive = 0;
+struct sigaction sigchld_before {};
+
+void default_sigchld() noexcept {
+    std::lock_guard<std::mutex> lock(sigchld_mutex);
+    if (pools_alive++ != 0)
+        return;
+    struct sigaction default_action {};
+    default_action.sa_handler = SIG_DFL;
+    sigemptyset(&default_action.sa_mask);
+    ::sigaction(SIGCHLD, nullptr, &sigchld_before);
+    if (sigchld_before.sa_handler == SIG_IGN || (sigchld_before.sa_flags & SA_NOCLDWAIT) != 0)
+        ::sigaction(SIGCHLD, &default_action, nullptr);
+}
+
+void restore_sigchld() noexcept {
+    std::lock_guard<std::mutex> lock(sigchld_mutex);
+    if (--pools_alive != 0)
+        return;
+    if (sigchld_before.sa_handler == SIG_IGN || (sigchld_before.sa_flags & SA_NOCLDWAIT) != 0)
+        ::sigaction(SIGCHLD, &sigchld_before, nullptr);
+}
+
+// The workers this thread's pool has not reaped yet: abandon_workers() ends them when the check
+// is left by a longjmp, which destroys no pool.
+thread_local std::vector<pid_t> unreaped;
+
+void reaped(pid_t pid) noexcept {
+    const auto at = std::find(unreaped.begin(), unreaped.end(), pid);
+    if (at != unreaped.end())
+        unreaped.erase(at);
+}
+
+// waitpid() for `pid`, retried on EINTR; its status into `status`.
+void reap(pid_t pid, int& status) noexcept {
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    reaped(pid);
 }
 
 std::chrono::steady_clock::time_point steady_at(std::int64_t ns) {
@@ -171,13 +231,38 @@ std::chrono::milliseconds worker_pool::default_limit(std::chrono::nanoseconds ba
 
 worker_pool::worker_pool(check_runs& runs, std::size_t processes, std::optional<std::chrono::milliseconds> limit)
     : runs_(runs), processes_(std::max<std::size_t>(processes, 1)), limit_(limit),
-      run_limit_(limit.value_or(baseline_limit)) {}
+      run_limit_(limit.value_or(baseline_limit)) {
+    default_sigchld();
+}
 
 worker_pool::~worker_pool() {
+    try {
+        finish_all(false);  // a check that ends before its target runs: worker 0 prints what it holds
+    } catch (...) {         // poll failed: what the workers hold is lost with them
+    }
     stop_all();
     for (worker& w : workers_)
         if (w.page != nullptr)
             unmap_shared(w.page, sizeof(shared_page));
+    restore_sigchld();
+}
+
+void worker_pool::finish(worker& w) noexcept {
+    if (w.commands < 0)
+        return;
+    const std::uint64_t none = 0;
+    send_all(w.commands, &none, sizeof none);
+    close_fd(w.commands);
+}
+
+void worker_pool::finish_all(bool stop) {
+    for (worker& w : workers_) {
+        if (stop && w.page != nullptr)
+            w.page->stop.store(true, std::memory_order_release);
+        finish(w);
+    }
+    while (std::any_of(workers_.begin(), workers_.end(), [](const worker& w) { return !w.ended; }))
+        pump([](worker&, message_kind, message_reader&) {}, [](worker&) {});
 }
 
 void worker_pool::stop_all() noexcept {
@@ -185,8 +270,7 @@ void worker_pool::stop_all() noexcept {
         close_fd(w.commands);
         if (!w.ended && w.pid > 0) {
             ::kill(w.pid, SIGKILL);
-            while (::waitpid(w.pid, &w.status, 0) < 0 && errno == EINTR) {
-            }
+            reap(w.pid, w.status);
             w.ended = true;
         }
         close_fd(w.results);
@@ -195,6 +279,7 @@ void worker_pool::stop_all() noexcept {
 }
 
 worker_pool::worker& worker_pool::spawn(role r, const planned_run& replay) {
+    std::lock_guard<std::mutex> alone(spawning);
     worker& w = workers_.emplace_back();
     pipe_ends commands, results, errors;
     try {
@@ -232,6 +317,12 @@ worker_pool::worker& worker_pool::spawn(role r, const planned_run& replay) {
         close_fd(errors.read);
         ::dup2(errors.write, 2);
         close_fd(errors.write);
+#if defined(__linux__)
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // the calling thread gone (killed), the worker goes too
+        if (::getppid() == 1)
+            std::_Exit(0);
+#endif
+        unreaped.clear();  // its siblings are the calling process's to end
         forget_other_threads_tables();
         restore_default_crash_signals();
         runs_.runner().watch(&w.page->watch);
@@ -239,6 +330,7 @@ worker_pool::worker& worker_pool::spawn(role r, const planned_run& replay) {
                     r == role::replay ? std::optional(replay) : std::nullopt);
     }
     w.pid = pid;
+    unreaped.push_back(pid);
     close_fd(commands.read);
     close_fd(results.write);
     close_fd(errors.write);
@@ -272,7 +364,9 @@ template <class OnMessage, class OnEnd>
 void worker_pool::pump(OnMessage&& on_message, OnEnd&& on_end) {
     std::vector<pollfd> fds;
     std::vector<worker*> owners;
-    auto wait = std::chrono::milliseconds(1000);
+    // Wakes at least this often: a run that starts after the wait is worked out gets its limit
+    // checked within it.
+    auto wait = std::chrono::milliseconds(50);
     const auto now = std::chrono::steady_clock::now();
     for (worker& w : workers_) {
         if (w.ended)
@@ -312,12 +406,12 @@ void worker_pool::pump(OnMessage&& on_message, OnEnd&& on_end) {
             continue;
         // Its end: the end of its results pipe, or, as a process the body started may hold the
         // pipes open, its exit.
-        if (w.results < 0) {
-            while (::waitpid(w.pid, &w.status, 0) < 0 && errno == EINTR) {
-            }
-        } else if (::waitpid(w.pid, &w.status, WNOHANG) != w.pid) {
+        if (w.results < 0)
+            reap(w.pid, w.status);
+        else if (::waitpid(w.pid, &w.status, WNOHANG) == w.pid)
+            reaped(w.pid);
+        else
             continue;
-        }
         w.ended = true;
         if (w.results >= 0)  // what it sent before it ended is in the pipe
             read_results(w, on_message);
@@ -377,12 +471,9 @@ std::string worker_pool::ending_message(const worker& w) const {
 }
 
 target_run worker_pool::ended_run(const worker& w, const planned_run& planned) const {
-    const run_watch& watch = w.page->watch;
-    std::optional<allocation> injected;
-    if (watch.injected)
-        injected = watch.injected_allocation;
-    return {attempt(planned.target, watch.attempts, injected, w.timed_out ? outcome::timed_out : outcome::crashed,
-                    ending_message(w), {}, planned.mode, watch.failures),
+    const run_state& run = w.page->watch.state;
+    return {attempt(planned.target, run.attempts, run.injected, w.timed_out ? outcome::timed_out : outcome::crashed,
+                    ending_message(w), {}, planned.mode, run.failures),
             false};
 }
 
@@ -402,7 +493,7 @@ baseline_phase worker_pool::baselines() {
                 if (phase)
                     return;
                 phase.emplace();
-                phase->first = baseline_run(w.page->watch.attempts, w.timed_out ? outcome::timed_out : outcome::crashed,
+                phase->first = baseline_run(w.page->watch.state.attempts, w.timed_out ? outcome::timed_out : outcome::crashed,
                                             ending_message(w));
             });
     }
@@ -467,7 +558,9 @@ std::vector<target_run> worker_pool::targets(std::span<const planned_run> plan, 
             [&](worker& w) {
                 // The run it was making ended it; the runs it made before but had not sent, and
                 // the rest of its chunk, go to another worker.
-                const auto making = std::find(w.queue.begin(), w.queue.end(), w.page->place.load());
+                auto making = std::find(w.queue.begin(), w.queue.end(), w.page->place.load());
+                if (making == w.queue.end())  // it ended before its first run of the chunk: that run
+                    making = w.queue.begin();  // takes the blame, so that every end makes progress
                 if (making != w.queue.end()) {
                     crashed.push_back(*making);
                     record(*making, ended_run(w, plan[*making]));
@@ -478,13 +571,9 @@ std::vector<target_run> worker_pool::targets(std::span<const planned_run> plan, 
                 w.queue.clear();
             });
     }
-    if (cut == plan.size()) {  // every run made: the workers end by themselves, printing what they hold
-        for (worker& w : workers_)
-            close_fd(w.commands);
-        while (live() > 0)
-            pump([](worker&, message_kind, message_reader&) {}, [](worker&) {});
-    }
-    stop_all();  // the runs past the one that ended the check are not reported
+    // The workers end by themselves, printing what they hold; after a run that ended the check,
+    // each ends its run in progress first (past that run: it is not reported).
+    finish_all(cut < plan.size());
 
     std::vector<target_run> kept;
     const std::size_t count = std::min(cut + 1, plan.size());
@@ -504,12 +593,22 @@ std::vector<target_run> worker_pool::targets(std::span<const planned_run> plan, 
 
 std::vector<stack_frame> worker_pool::replay_stack(const planned_run& planned, const allocation& injected) {
     worker& w = spawn(role::replay, planned);
-    close_fd(w.commands);
+    finish(w);
     while (!w.ended)
         pump([](worker&, message_kind, message_reader&) {}, [](worker&) {});
-    if (!w.page->watch.injected || !(w.page->watch.injected_allocation == injected))
+    if (w.page->watch.state.injected != injected)
         return {};  // the replay went another way: no stack rather than a wrong one
     return runs_.symbols().frames(w.page->watch.target_stack);
+}
+
+void abandon_workers() noexcept {
+    for (pid_t pid : unreaped) {
+        int status = 0;
+        ::kill(pid, SIGKILL);
+        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
+    }
+    unreaped.clear();
 }
 
 }  // namespace alloc_chaos::detail

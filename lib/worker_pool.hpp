@@ -71,6 +71,11 @@ private:
     // The run `w` was making when it ended, as its report entry.
     target_run ended_run(const worker& w, const planned_run& planned) const;
     std::string ending_message(const worker& w) const;
+    // Ends `w`'s command stream: it ends once its runs are made.
+    void finish(worker& w) noexcept;
+    // Finishes every worker and waits for their ends; with `stop`, each makes no further run.
+    void finish_all(bool stop);
+    // Kills and reaps every worker left.
     void stop_all() noexcept;
     // The stack of a crashed run's injected allocation, taken by a replay up to it.
     std::vector<stack_frame> replay_stack(const planned_run& planned, const allocation& injected);
@@ -81,6 +86,10 @@ private:
     std::chrono::milliseconds run_limit_;  // the limit in force
     std::deque<worker> workers_;
 };
+
+// Kills and reaps the workers of the check this thread left without unwinding (a longjmp out of
+// a signal handler, past the pool's destructor: Boost.Test's timeout), which would otherwise run on.
+void abandon_workers() noexcept;
 
 }  // namespace alloc_chaos::detail
 
