@@ -9,7 +9,7 @@ namespace alloc_chaos::detail {
 namespace {
 
 baseline_run to_baseline(run_result&& r) {
-    return {r.attempts, r.outcome, std::move(r.message), std::move(r.findings)};
+    return {r.attempts, r.outcome, std::move(r.message), std::move(r.findings), take_run_attachment()};
 }
 
 bool has_leaks(const baseline_run& b) {
@@ -63,6 +63,10 @@ std::vector<finding> with_block_stacks(std::span<const finding> found, std::span
 
 }  // namespace
 
+check_runs::check_runs(body_ref body, const run_options& options) : options_(options), runs_(body, options.leak_tracking) {
+    take_run_attachment();
+}
+
 void check_runs::warm_up() {
     for (std::size_t i = 0; i < options_.warmup_runs; ++i)
         runs_.warm_up();
@@ -83,7 +87,8 @@ baseline_phase check_runs::baselines() {
             return;
         phase.first = baseline_run(phase.first.allocations(), phase.first.outcome(), phase.first.message(),
                                    with_block_stacks(phase.first.findings(), baseline_leaks, baseline_stacks,
-                                                     again.findings(), symbols_));
+                                                     again.findings(), symbols_),
+                                   phase.first.attachment());
     };
     for (std::size_t i = 1; i < options_.stability_runs && phase.first.outcome() == outcome::completed; ++i) {
         phase.stability.push_back(to_baseline(i == 1 ? runs_.repeat_baseline(baseline_leaks, baseline_stacks.data())
@@ -108,10 +113,14 @@ baseline_phase check_runs::baselines() {
     return phase;
 }
 
-void check_runs::stand_in_baseline() { runs_.repeat_baseline(); }
+void check_runs::stand_in_baseline() {
+    runs_.repeat_baseline();
+    take_run_attachment();  // not reported
+}
 
 target_run check_runs::target(const planned_run& planned) {
     run_result run = runs_.inject(planned.target, planned.mode, planned.trap);
+    std::string attachment = take_run_attachment();
     std::vector<stack_frame> stack;
     // A run is deterministic: made again, it fails its target and allocates its leaked blocks
     // where it did. Only a run that went wrong is made again, for their stacks, so that the runs
@@ -122,12 +131,13 @@ target_run check_runs::target(const planned_run& planned) {
     if (went_wrong && (run.injected || !leaked.empty())) {
         std::vector<raw_stack> taken(leaked.size());
         run_result again = runs_.inject_again(planned.target, planned.mode, leaked, taken.data());
+        take_run_attachment();  // the run's again
         stack = symbols_.frames(again.stack);
         if (!leaked.empty())
             run.findings = with_block_stacks(run.findings, leaked, taken, again.findings, symbols_);
     }
     return {attempt(planned.target, run.attempts, run.injected, run.outcome, std::move(run.message),
-                    std::move(run.findings), planned.mode, run.failures, std::move(stack)),
+                    std::move(run.findings), planned.mode, run.failures, std::move(stack), std::move(attachment)),
             run.aborted};
 }
 

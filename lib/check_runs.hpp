@@ -54,9 +54,14 @@ inline bool ends_check(const target_run& run, bool stop_on_failure) noexcept {
     return run.aborted || (stop_on_failure && !run.entry.success());
 }
 
+// What attach_to_run left on the run just made on this thread, leaving nothing for the next run
+// (lib/run_attachment.cpp).
+std::string take_run_attachment() noexcept;
+
 class check_runs {
 public:
-    check_runs(body_ref body, const run_options& options) : options_(options), runs_(body, options.leak_tracking) {}
+    // Forgets what an abandoned check on this thread left attached (attach_to_run).
+    check_runs(body_ref body, const run_options& options);
 
     // The warmup_runs, unobserved.
     void warm_up();

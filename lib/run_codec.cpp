@@ -54,6 +54,7 @@ void message_writer::put(const baseline_run& b) {
     put(static_cast<std::uint64_t>(b.outcome()));
     put(b.message());
     put(b.findings());
+    put(b.attachment());
 }
 
 void message_writer::put(const attempt& a) {
@@ -68,6 +69,7 @@ void message_writer::put(const attempt& a) {
     put(static_cast<std::uint64_t>(a.mode()));
     put(std::uint64_t{a.failed_attempts()});
     put(a.stack());
+    put(a.attachment());
 }
 
 void message_writer::put(const baseline_phase& phase) {
@@ -154,7 +156,8 @@ baseline_run message_reader::read_baseline() {
     const std::size_t allocations = number();
     const auto how = static_cast<outcome>(number());
     std::string message = text();
-    return {allocations, how, std::move(message), read_findings()};
+    std::vector<finding> found = read_findings();
+    return {allocations, how, std::move(message), std::move(found), text()};
 }
 
 baseline_phase message_reader::baselines() {
@@ -180,9 +183,10 @@ target_run message_reader::target() {
     const auto mode = static_cast<failure_mode>(number());
     const std::size_t failed = number();
     std::vector<stack_frame> stack = read_frames();
+    std::string attachment = text();
     const bool aborted = number() != 0;
     return {attempt(target, observed, injected, how, std::move(message), std::move(found), mode, failed,
-                    std::move(stack)),
+                    std::move(stack), std::move(attachment)),
             aborted};
 }
 

@@ -24,8 +24,9 @@ class baseline_run {
 public:
     baseline_run() = default;
     baseline_run(std::size_t allocations, alloc_chaos::outcome o, std::string message,
-                 std::vector<finding> findings = {})
-        : allocations_(allocations), outcome_(o), message_(std::move(message)), findings_(std::move(findings)) {}
+                 std::vector<finding> findings = {}, std::string attachment = {})
+        : allocations_(allocations), outcome_(o), message_(std::move(message)), findings_(std::move(findings)),
+          attachment_(std::move(attachment)) {}
 
     // The attempts observed during the run.
     std::size_t allocations() const noexcept { return allocations_; }
@@ -35,12 +36,15 @@ public:
     const std::string& message() const noexcept { return message_; }
     // What the run found: leaks and misuse on the success path, divergence from the first run.
     std::span<const finding> findings() const noexcept { return findings_; }
+    // What the body attached to the run with attach_to_run, empty when nothing.
+    const std::string& attachment() const noexcept { return attachment_; }
 
 private:
     std::size_t allocations_ = 0;
     alloc_chaos::outcome outcome_ = alloc_chaos::outcome::completed;
     std::string message_;
     std::vector<finding> findings_;
+    std::string attachment_;
 };
 
 // One run of the body with one target attempt failed.
@@ -49,10 +53,11 @@ public:
     attempt(std::size_t target, std::size_t observed_allocations,
             std::optional<alloc_chaos::allocation> injected, alloc_chaos::outcome o, std::string message,
             std::vector<finding> findings = {}, failure_mode mode = failure_mode::once,
-            std::size_t failed_attempts = 0, std::vector<stack_frame> stack = {})
+            std::size_t failed_attempts = 0, std::vector<stack_frame> stack = {}, std::string attachment = {})
         : target_(target), observed_(observed_allocations), injected_(injected), outcome_(o),
           message_(std::move(message)), findings_(std::move(findings)), mode_(mode),
-          failed_(failed_attempts != 0 ? failed_attempts : (injected ? 1 : 0)), stack_(std::move(stack)) {}
+          failed_(failed_attempts != 0 ? failed_attempts : (injected ? 1 : 0)), stack_(std::move(stack)),
+          attachment_(std::move(attachment)) {}
 
     // The index of the attempt this run was to fail.
     std::size_t target() const noexcept { return target_; }
@@ -75,6 +80,8 @@ public:
     // Where the injected allocation was made, innermost frame first: taken for a run that is not
     // a success; empty otherwise, without call_stacks or stacks_available().
     std::span<const stack_frame> stack() const noexcept { return stack_; }
+    // What the body attached to the run with attach_to_run, empty when nothing.
+    const std::string& attachment() const noexcept { return attachment_; }
     // Injected, ended in `completed` or `bad_alloc`, and found nothing.
     bool success() const noexcept {
         return injected() && (outcome_ == alloc_chaos::outcome::completed || outcome_ == alloc_chaos::outcome::bad_alloc) &&
@@ -91,6 +98,7 @@ private:
     failure_mode mode_;
     std::size_t failed_;
     std::vector<stack_frame> stack_;
+    std::string attachment_;
 };
 
 // Thrown by report::assert_success(); what() is the whole rendered report.
