@@ -161,3 +161,47 @@ BOOST_AUTO_TEST_CASE(assertions_allocate_nothing_that_a_check_observes) {
     BOOST_TEST(r.success());
     BOOST_TEST(r.baseline_allocations() == 3u);
 }
+
+// ---- The runs in worker processes (checker::processes) ----
+
+namespace {
+
+// Every worker_fixture built in this process; a worker process counts its own.
+int worker_fixtures_built_here = 0;
+
+struct worker_fixture {
+    worker_fixture() { ++worker_fixtures_built_here; }
+    std::vector<std::string> names;  // empty in every run: the fixture is fresh
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(in_worker_processes, *alloc_chaos::boost_test::check_with(alloc_chaos::checker{}.processes(2)))
+
+BOOST_ALLOC_CHAOS_FIXTURE_CASE(sees_a_fresh_fixture_in_every_run, worker_fixture) {
+    BOOST_TEST(names.empty());
+    names.push_back(std::string(32, 'x'));
+}
+
+BOOST_AUTO_TEST_CASE(the_fixtures_were_built_in_the_workers_and_every_runs_assertion_counted_here,
+                     *utf::depends_on("in_worker_processes/sees_a_fresh_fixture_in_every_run")) {
+    BOOST_TEST(worker_fixtures_built_here == 0);
+    const auto& suite = utf::framework::get<utf::test_suite>(utf::framework::current_test_case().p_parent_id);
+    const utf::test_results& chaos_case = utf::results_collector.results(suite.get("sees_a_fresh_fixture_in_every_run"));
+    // One assertion per run: the baseline run, and the runs failing the string and the vector's buffer.
+    BOOST_TEST(chaos_case.p_assertions_passed == 3u);
+    BOOST_TEST(chaos_case.p_assertions_failed == 0u);
+}
+
+BOOST_ALLOC_CHAOS_CASE(assertions_with_context_tolerance_and_messages) {
+    std::vector<double> values{1.0, 2.0};
+    BOOST_TEST_INFO("values has " << values.size() << " elements");
+    BOOST_TEST(values[0] + values[1] == 3.0, tt::tolerance(1e-9));
+    BOOST_TEST_MESSAGE("checked " << values.size() << " values");
+    BOOST_TEST_CONTEXT("second check") {
+        BOOST_CHECK_EQUAL(values.size(), 2u);
+    }
+    BOOST_CHECK_CLOSE(values[1], 2.0, 0.001);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -11,8 +11,10 @@
 // The body runs once with nothing failed, then once per allocation attempt with that attempt
 // failed; the case fails unless the check succeeds. Each run gets a fresh fixture (the suite's,
 // for BOOST_ALLOC_CHAOS_CASE), built and torn down unobserved. Checker options come from the
-// decorator alloc_chaos::boost_test::check_with. Include this header in every file whose
-// assertions run inside such a case: it makes Boost.Test's assertions unobserved.
+// decorator alloc_chaos::boost_test::check_with; with processes(n) among them, the runs and their
+// fixtures execute in worker processes, and this process logs and counts what they logged.
+// Include this header in every file whose assertions run inside such a case: it makes
+// Boost.Test's assertions unobserved.
 
 #include <alloc_chaos/alloc_chaos.hpp>
 #include <alloc_chaos/boost_test/chaos_resource_fixture.hpp>

@@ -2,9 +2,11 @@
 #define ALLOC_CHAOS_BOOST_TEST_RUN_CASE_HPP
 
 // The loop behind BOOST_ALLOC_CHAOS_CASE: the checker, one fresh fixture per run, the run named
-// in Boost.Test's context, a failed assertion ending the loop, and the report logged.
+// in Boost.Test's context, a failed assertion ending the loop, and the report logged. Runs in
+// worker processes (checker::processes) log through the calling process (worker_log.hpp).
 
 #include <alloc_chaos/boost_test/check_with.hpp>
+#include <alloc_chaos/boost_test/worker_log.hpp>
 #include <alloc_chaos/checker.hpp>
 #include <alloc_chaos/current_run.hpp>
 #include <alloc_chaos/source.hpp>
@@ -18,6 +20,7 @@
 #include <boost/test/unit_test_suite.hpp>
 
 #include <memory>
+#include <new>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -81,17 +84,26 @@ inline std::string run_description() {
 }
 
 // One run's frame: names the run in Boost.Test's context and notices the assertions that fail
-// during it. All of it unobserved.
+// during it; in a worker process, records what the run logs. All of it unobserved.
 class run_frame {
 public:
-    run_frame() {
+    // `caller`: the process_id() of the process that runs the check.
+    explicit run_frame(long caller) : in_worker_(process_id() != caller) {
         alloc_chaos::unobserved frame;
+        if (in_worker_)
+            recording().start_run();
         failed_before_ = failed_assertions();
         context_ = ut::framework::add_context(BOOST_TEST_LAZY_MSG("alloc-chaos " << run_context()), true);
     }
     ~run_frame() {
         alloc_chaos::unobserved frame;
         ut::framework::clear_context(context_);
+        if (in_worker_) {
+            try {
+                recording().attach();
+            } catch (const std::bad_alloc&) {  // memory is out for real: the run's log is lost, not the run
+            }
+        }
     }
     run_frame(const run_frame&) = delete;
     run_frame& operator=(const run_frame&) = delete;
@@ -109,6 +121,7 @@ public:
     }
 
 private:
+    bool in_worker_ = false;
     ut::counter_t failed_before_ = 0;
     int context_ = 0;
 };
@@ -170,9 +183,10 @@ inline void log_report(const alloc_chaos::report& r) {
 template <class Case>
 void run_case() {
     release_abandoned_checks();
+    const long caller = process_id();
     bool require_failed = false;
     const alloc_chaos::report r = configured_checker().run([&] {
-        run_frame frame;
+        run_frame frame(caller);
         try {
             fresh_case<Case> test;
             test.get().test_method();
@@ -188,6 +202,8 @@ void run_case() {
         }
         frame.stop_if_assertions_failed();
     });
+    if (replay_worker_runs(r))  // a BOOST_REQUIRE failed in a run in a worker process
+        require_failed = true;
     log_report(r);
     if (require_failed)
         throw boost::execution_aborted();
