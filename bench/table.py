@@ -30,7 +30,7 @@ def load(path):
     for b in data["benchmarks"]:
         if b.get("run_type", "iteration") != "iteration":
             continue
-        name = re.sub(r"/iterations:\d+$", "", b.get("run_name", b["name"]))
+        name = re.sub(r"(/iterations:\d+)?(/real_time)?$", "", b.get("run_name", b["name"]))
         runs.setdefault(name, []).append(b)
     return data["context"], runs
 
