@@ -14,6 +14,7 @@
 #include <alloc_chaos/operation.hpp>
 #include <alloc_chaos/outcome.hpp>
 #include <alloc_chaos/report.hpp>
+#include <alloc_chaos/run_attachment.hpp>
 #include <alloc_chaos/source.hpp>
 #include <alloc_chaos/stack_frame.hpp>
 #include <alloc_chaos/strong_guarantee.hpp>
