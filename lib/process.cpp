@@ -55,32 +55,48 @@ void close_fd(int& fd) noexcept {
     fd = -1;
 }
 
-bool write_all(int fd, const void* data, std::size_t size) noexcept {
+namespace {
+
+// Hands all of `data` to `put` (write or send), retrying on EINTR; false when the reader is gone.
+template <class Put>
+bool put_all(const void* data, std::size_t size, Put put) noexcept {
     const char* next = static_cast<const char*>(data);
     while (size > 0) {
-        const ssize_t written = ::write(fd, next, size);
-        if (written < 0 && errno == EINTR)
+        const ssize_t done = put(next, size);
+        if (done < 0 && errno == EINTR)
             continue;
-        if (written <= 0)
+        if (done <= 0)
             return false;
-        next += written;
-        size -= static_cast<std::size_t>(written);
+        next += done;
+        size -= static_cast<std::size_t>(done);
     }
     return true;
 }
 
+}  // namespace
+
+bool write_all(int fd, const void* data, std::size_t size) noexcept {
+    return put_all(data, size, [fd](const char* next, std::size_t left) { return ::write(fd, next, left); });
+}
+
 bool send_all(int fd, const void* data, std::size_t size) noexcept {
-    const char* next = static_cast<const char*>(data);
-    while (size > 0) {
-        const ssize_t sent = ::send(fd, next, size, MSG_NOSIGNAL);
-        if (sent < 0 && errno == EINTR)
+    return put_all(data, size, [fd](const char* next, std::size_t left) { return ::send(fd, next, left, MSG_NOSIGNAL); });
+}
+
+void drain(int& fd, std::string& into) {
+    char buffer[65536];
+    for (;;) {
+        const ssize_t got = ::read(fd, buffer, sizeof buffer);
+        if (got < 0 && errno == EINTR)
             continue;
-        if (sent <= 0)
-            return false;
-        next += sent;
-        size -= static_cast<std::size_t>(sent);
+        if (got < 0 && errno == EAGAIN)
+            return;
+        if (got <= 0) {
+            close_fd(fd);
+            return;
+        }
+        into.append(buffer, static_cast<std::size_t>(got));
     }
-    return true;
 }
 
 bool read_all(int fd, void* data, std::size_t size) noexcept {

@@ -36,6 +36,9 @@ void close_fd(int& fd) noexcept;
 bool write_all(int fd, const void* data, std::size_t size) noexcept;
 // write_all() on a socket of make_socket_pipe(): a reader gone is false, never SIGPIPE.
 bool send_all(int fd, const void* data, std::size_t size) noexcept;
+// Appends to `into` all that the non-blocking `fd` holds now; at the end of the pipe (or on an
+// error) closes `fd`, setting it to -1.
+void drain(int& fd, std::string& into);
 // Reads exactly `size` bytes, retrying on EINTR; false at the end of the pipe.
 bool read_all(int fd, void* data, std::size_t size) noexcept;
 

@@ -343,21 +343,11 @@ worker_pool::worker& worker_pool::spawn(role r, const planned_run& replay) {
 }
 
 void worker_pool::read_output(worker& w) {
-    char buffer[4096];
-    for (;;) {
-        const ssize_t got = ::read(w.errors, buffer, sizeof buffer);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0) {
-            if (got == 0 || errno != EAGAIN)
-                close_fd(w.errors);
-            return;
-        }
-        write_all(2, buffer, static_cast<std::size_t>(got));  // what the run printed, as it would in place
-        w.tail.append(buffer, static_cast<std::size_t>(got));
-        if (w.tail.size() > 2 * tail_bytes)
-            w.tail.erase(0, w.tail.size() - tail_bytes);
-    }
+    const std::size_t before = w.tail.size();
+    drain(w.errors, w.tail);
+    write_all(2, w.tail.data() + before, w.tail.size() - before);  // what the run printed, as it would in place
+    if (w.tail.size() > 2 * tail_bytes)
+        w.tail.erase(0, w.tail.size() - tail_bytes);
 }
 
 template <class OnMessage, class OnEnd>
@@ -426,18 +416,7 @@ void worker_pool::pump(OnMessage&& on_message, OnEnd&& on_end) {
 
 template <class OnMessage>
 void worker_pool::read_results(worker& w, OnMessage& on_message) {
-    char buffer[65536];
-    for (;;) {
-        const ssize_t got = ::read(w.results, buffer, sizeof buffer);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0) {
-            if (got == 0 || errno != EAGAIN)
-                close_fd(w.results);
-            break;
-        }
-        w.inbox.append(buffer, static_cast<std::size_t>(got));
-    }
+    drain(w.results, w.inbox);
     std::size_t used = 0;
     while (w.inbox.size() - used >= 2 * sizeof(std::uint64_t)) {
         std::uint64_t header[2];
