@@ -107,6 +107,30 @@ case_run run_failing_case(const std::string& name, const std::string& log_level 
 
 constexpr int boost_test_failure = 201;  // boost::exit_test_failure
 
+// Runs the case `name` in place, then as in_workers/<name>, and expects the second to fail, to
+// log its failed `assertion` (what follows `in "<case>"` on its line) in the context of
+// `run_line`, exactly as the first logs it but for the case's name, and to end with the same
+// report of counts. Returns the run in worker processes, for the case to assert what else it shows.
+case_run run_in_workers_logged_as_in_place(const std::string& name, const std::string& assertion,
+                                           const std::string& run_line) {
+    const case_run in_place = run_failing_case(name, "error", "short");
+    const case_run run = run_failing_case("in_workers/" + name, "error", "short");
+    BOOST_TEST_INFO(run.log());
+    BOOST_TEST(run.exit_code == boost_test_failure);
+    const std::vector<std::string> logged = run.lines_from("in \"in_workers/" + name + "\"" + assertion, 2);
+    BOOST_TEST(logged == (std::vector<std::string>{logged.empty() ? "" : logged[0],
+                                                   "Failure occurred in a following context:", run_line}),
+               boost::test_tools::per_element());
+    // The line the same body logs in place, but for the case's name.
+    std::vector<std::string> expected = in_place.lines_from("in \"" + name + "\"" + assertion, 2);
+    BOOST_TEST_REQUIRE(!expected.empty());
+    expected[0].replace(expected[0].find("\"" + name), 1, "\"in_workers/");
+    BOOST_TEST(logged == expected, boost::test_tools::per_element());
+    // Counted by the calling process, as in place.
+    BOOST_TEST(run.results() == in_place.results(), boost::test_tools::per_element());
+    return run;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(a_swallowed_failure_that_leaves_a_wrong_result_fails_the_case_at_its_attempt) {
@@ -203,49 +227,23 @@ BOOST_AUTO_TEST_CASE(a_run_that_times_out_is_named_and_the_next_case_runs_normal
 // ---- Runs in worker processes (the suite in_workers, and ALLOC_CHAOS_PROCESSES) ----
 
 BOOST_AUTO_TEST_CASE(an_assertion_failing_in_a_worker_is_logged_by_the_calling_process_as_in_place) {
-    const case_run in_place = run_failing_case("assertion_fails_under_one_failure", "error", "short");
-    const case_run run = run_failing_case("in_workers/assertion_fails_under_one_failure", "error", "short");
-    BOOST_TEST_INFO(run.log());
-    BOOST_TEST(run.exit_code == boost_test_failure);
-    const std::string assertion = ": check label.size() == 40u has failed [1 != 40]";
-    const std::vector<std::string> logged = run.lines_from("in \"in_workers/assertion_fails_under_one_failure\"" + assertion, 2);
-    BOOST_TEST(logged == (std::vector<std::string>{logged.empty() ? "" : logged[0],
-                                                   "Failure occurred in a following context:",
-                                                   "    alloc-chaos run failing attempt #1"}),
-               boost::test_tools::per_element());
-    // The line the same body logs in place, but for the case's name.
-    std::vector<std::string> expected = in_place.lines_from("in \"assertion_fails_under_one_failure\"" + assertion, 2);
-    BOOST_TEST_REQUIRE(!expected.empty());
-    expected[0].replace(expected[0].find("\"assertion_fails"), 1, "\"in_workers/");
-    BOOST_TEST(logged == expected, boost::test_tools::per_element());
+    const case_run run = run_in_workers_logged_as_in_place(
+        "assertion_fails_under_one_failure", ": check label.size() == 40u has failed [1 != 40]",
+        "    alloc-chaos run failing attempt #1");
     BOOST_TEST(run.has_line("  #1 operator new size=41 align=16: exception \u2014 1 Boost.Test assertion failed in "
                             "the run failing #1 operator new size=41 align=16 (logged above); the loop stops at it"));
     BOOST_TEST(run.has_line("  stopped early: the body ended the check with abort_check"));
-    // Counted by the calling process, as in place.
-    BOOST_TEST(run.results() == in_place.results(), boost::test_tools::per_element());
     BOOST_TEST(run.has_line("  2 assertions out of 5 failed"));
 }
 
 BOOST_AUTO_TEST_CASE(a_require_failing_in_a_worker_ends_the_case_as_in_place) {
-    const case_run in_place = run_failing_case("require_fails_under_failure", "error", "short");
-    const case_run run = run_failing_case("in_workers/require_fails_under_failure", "error", "short");
-    BOOST_TEST_INFO(run.log());
-    BOOST_TEST(run.exit_code == boost_test_failure);
-    const std::string assertion = ": critical check block != nullptr has failed";
-    const std::vector<std::string> logged = run.lines_from("in \"in_workers/require_fails_under_failure\"" + assertion, 2);
-    BOOST_TEST(logged == (std::vector<std::string>{logged.empty() ? "" : logged[0],
-                                                   "Failure occurred in a following context:",
-                                                   "    alloc-chaos run failing attempt #0"}),
-               boost::test_tools::per_element());
-    std::vector<std::string> expected = in_place.lines_from("in \"require_fails_under_failure\"" + assertion, 2);
-    BOOST_TEST_REQUIRE(!expected.empty());
-    expected[0].replace(expected[0].find("\"require_fails"), 1, "\"in_workers/");
-    BOOST_TEST(logged == expected, boost::test_tools::per_element());
+    const case_run run = run_in_workers_logged_as_in_place(
+        "require_fails_under_failure", ": critical check block != nullptr has failed",
+        "    alloc-chaos run failing attempt #0");
     BOOST_TEST(run.has_line("  #0 operator new size=4 align=16 nothrow: exception \u2014 a BOOST_REQUIRE failed in "
                             "the run failing #0 operator new size=4 align=16 nothrow (logged above); the case ends here"));
     BOOST_TEST(run.has_line("  not tested: 1 attempt (#1)"));
     BOOST_TEST(run.has_line_matching("  1 test case out of [0-9]+ aborted"));
-    BOOST_TEST(run.results() == in_place.results(), boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(a_run_that_crashes_its_worker_fails_its_case_alone_with_the_crash_in_the_report) {

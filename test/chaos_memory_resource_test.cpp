@@ -4,8 +4,7 @@
 #include <alloc_chaos/alloc_chaos.hpp>
 
 #include "test_bodies.hpp"
-
-#include <unistd.h>
+#include "test_scopes.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -36,6 +35,7 @@ using alloc_chaos::operation;
 using alloc_chaos::outcome;
 using alloc_chaos::report;
 using test_bodies::sink;
+using test_scopes::captured_stderr;
 
 namespace {
 
@@ -106,44 +106,6 @@ private:
     bool do_is_equal(const std::pmr::memory_resource& other) const noexcept override { return this == &other; }
 
     alignas(std::max_align_t) unsigned char buffer_[256];
-};
-
-// What this process writes to stderr (file descriptor 2) while one is alive, until text().
-class captured_stderr {
-public:
-    captured_stderr() : file_(std::tmpfile()), saved_(::dup(2)) {
-        std::fflush(stderr);
-        ::dup2(::fileno(file_), 2);
-    }
-    ~captured_stderr() {
-        restore();
-        std::fclose(file_);
-    }
-    captured_stderr(const captured_stderr&) = delete;
-    captured_stderr& operator=(const captured_stderr&) = delete;
-
-    // Ends the capture and returns what was written.
-    std::string text() {
-        restore();
-        std::string written;
-        std::rewind(file_);
-        for (int c; (c = std::fgetc(file_)) != EOF;)
-            written.push_back(static_cast<char>(c));
-        return written;
-    }
-
-private:
-    void restore() {
-        if (saved_ < 0)
-            return;
-        std::fflush(stderr);
-        ::dup2(saved_, 2);
-        ::close(saved_);
-        saved_ = -1;
-    }
-
-    std::FILE* file_;
-    int saved_;
 };
 
 // A block of 16 bytes allocated before the body's own, so that the block misused is attempt #1,

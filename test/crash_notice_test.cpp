@@ -84,6 +84,27 @@ std::string joined(const std::vector<std::string>& lines) {
     return all;
 }
 
+// How a child is to end: killed by a signal, or exiting with a code.
+struct expected_end {
+    int signal = 0;      // the signal that is to end it; 0 when it is to exit
+    int exit_code = -1;  // its exit code when it is to exit
+};
+expected_end killed_by(int signal) { return {signal, -1}; }
+expected_end exits_with(int code) { return {0, code}; }
+
+// Runs `scenario` in a child (in_child) and expects it to end as `expected` says, having written
+// exactly `lines` to stderr: the notice of the run that ended it, and what followed.
+template <class Scenario>
+void expect_notice(Scenario scenario, expected_end expected, const std::vector<std::string>& lines) {
+    const child_end end = in_child(scenario);
+    BOOST_TEST_INFO(joined(end.lines));
+    if (expected.signal != 0)
+        BOOST_TEST(end.signal == expected.signal);
+    else
+        BOOST_TEST(end.exit_code == expected.exit_code);
+    BOOST_TEST(end.lines == lines, boost::test_tools::per_element());
+}
+
 // The crash signals' handlers and flags, and the terminate handler.
 std::string dispositions() {
     std::ostringstream text;
@@ -132,49 +153,37 @@ void previous_segv_handler(int, siginfo_t*, void*) {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(a_failure_escaping_a_noexcept_function_names_its_run_and_what_before_terminate_speaks) {
-    const child_end end = in_child([] { checker{}.run(allocate_noexcept); });
-    BOOST_TEST_INFO(joined(end.lines));
-    BOOST_TEST(end.signal == SIGABRT);
-    BOOST_TEST(end.lines == (std::vector<std::string>{
-                                "alloc-chaos: the run failing #0 operator new size=32 align=16 ended the process "
-                                "(std::terminate)",
-                                "  what(): alloc-chaos injected failure of attempt #0 operator new size=32 align=16",
-                                "  replay: ALLOC_CHAOS_ONLY=0",
-                                hint,
-                                "terminate called after throwing an instance of 'alloc_chaos::injected_bad_alloc'",
-                                "  what():  alloc-chaos injected failure of attempt #0 operator new size=32 align=16",
-                            }),
-               boost::test_tools::per_element());
+    expect_notice([] { checker{}.run(allocate_noexcept); }, killed_by(SIGABRT), {
+        "alloc-chaos: the run failing #0 operator new size=32 align=16 ended the process "
+        "(std::terminate)",
+        "  what(): alloc-chaos injected failure of attempt #0 operator new size=32 align=16",
+        "  replay: ALLOC_CHAOS_ONLY=0",
+        hint,
+        "terminate called after throwing an instance of 'alloc_chaos::injected_bad_alloc'",
+        "  what():  alloc-chaos injected failure of attempt #0 operator new size=32 align=16",
+    });
 }
 
 BOOST_AUTO_TEST_CASE(a_write_through_an_unchecked_nothrow_failure_names_its_run_and_sigsegv) {
-    const child_end end = in_child([] { checker{}.run(write_unchecked); });
-    BOOST_TEST_INFO(joined(end.lines));
-    BOOST_TEST(end.signal == SIGSEGV);
-    BOOST_TEST(end.lines == (std::vector<std::string>{
-                                "alloc-chaos: the run failing #0 operator new size=4 align=16 nothrow ended the "
-                                "process (SIGSEGV)",
-                                "  replay: ALLOC_CHAOS_ONLY=0",
-                                hint,
-                            }),
-               boost::test_tools::per_element());
+    expect_notice([] { checker{}.run(write_unchecked); }, killed_by(SIGSEGV), {
+        "alloc-chaos: the run failing #0 operator new size=4 align=16 nothrow ended the "
+        "process (SIGSEGV)",
+        "  replay: ALLOC_CHAOS_ONLY=0",
+        hint,
+    });
 }
 
 BOOST_AUTO_TEST_CASE(an_abort_in_a_run_names_its_run_and_sigabrt) {
-    const child_end end = in_child([] { checker{}.run(abort_on_failure); });
-    BOOST_TEST_INFO(joined(end.lines));
-    BOOST_TEST(end.signal == SIGABRT);
-    BOOST_TEST(end.lines == (std::vector<std::string>{
-                                "alloc-chaos: the run failing #0 operator new size=32 align=16 ended the process "
-                                "(SIGABRT)",
-                                "  replay: ALLOC_CHAOS_ONLY=0",
-                                hint,
-                            }),
-               boost::test_tools::per_element());
+    expect_notice([] { checker{}.run(abort_on_failure); }, killed_by(SIGABRT), {
+        "alloc-chaos: the run failing #0 operator new size=32 align=16 ended the process "
+        "(SIGABRT)",
+        "  replay: ALLOC_CHAOS_ONLY=0",
+        hint,
+    });
 }
 
 BOOST_AUTO_TEST_CASE(a_persistent_run_ending_the_process_at_a_later_attempt_names_its_target_and_mode) {
-    const child_end end = in_child([] {
+    expect_notice([] {
         checker{}.mode(failure_mode::persistent).run([] {
             test_bodies::allocate_and_free(8);  // #0
             try {
@@ -186,20 +195,16 @@ BOOST_AUTO_TEST_CASE(a_persistent_run_ending_the_process_at_a_later_attempt_name
                 ::operator delete(retry);
             }
         });
+    }, killed_by(SIGABRT), {
+        "alloc-chaos: the run failing #1 operator new size=16 align=16, persistent, ended the "
+        "process (SIGABRT)",
+        "  replay: ALLOC_CHAOS_ONLY=1 ALLOC_CHAOS_MODE=persistent",
+        hint,
     });
-    BOOST_TEST_INFO(joined(end.lines));
-    BOOST_TEST(end.signal == SIGABRT);
-    BOOST_TEST(end.lines == (std::vector<std::string>{
-                                "alloc-chaos: the run failing #1 operator new size=16 align=16, persistent, ended the "
-                                "process (SIGABRT)",
-                                "  replay: ALLOC_CHAOS_ONLY=1 ALLOC_CHAOS_MODE=persistent",
-                                hint,
-                            }),
-               boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(a_run_ending_the_process_before_its_target_names_the_target_not_reached) {
-    const child_end end = in_child([] {
+    expect_notice([] {
         int calls = 0;  // the baseline, the run failing #0, the run failing #1
         checker{}.run([&] {
             if (++calls == 3)
@@ -210,31 +215,23 @@ BOOST_AUTO_TEST_CASE(a_run_ending_the_process_before_its_target_names_the_target
                 ::operator delete(p);
             }
         });
+    }, killed_by(SIGABRT), {
+        "alloc-chaos: the run failing attempt #1, before it was reached, ended the process "
+        "(SIGABRT)",
+        "  replay: ALLOC_CHAOS_ONLY=1",
+        hint,
     });
-    BOOST_TEST_INFO(joined(end.lines));
-    BOOST_TEST(end.signal == SIGABRT);
-    BOOST_TEST(end.lines == (std::vector<std::string>{
-                                "alloc-chaos: the run failing attempt #1, before it was reached, ended the process "
-                                "(SIGABRT)",
-                                "  replay: ALLOC_CHAOS_ONLY=1",
-                                hint,
-                            }),
-               boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(a_baseline_run_ending_the_process_is_named_with_no_replay) {
-    const child_end end = in_child([] { checker{}.run([] { std::abort(); }); });
-    BOOST_TEST_INFO(joined(end.lines));
-    BOOST_TEST(end.signal == SIGABRT);
-    BOOST_TEST(end.lines == (std::vector<std::string>{
-                                "alloc-chaos: the baseline run, with nothing failed, ended the process (SIGABRT)",
-                                hint,
-                            }),
-               boost::test_tools::per_element());
+    expect_notice([] { checker{}.run([] { std::abort(); }); }, killed_by(SIGABRT), {
+        "alloc-chaos: the baseline run, with nothing failed, ended the process (SIGABRT)",
+        hint,
+    });
 }
 
 BOOST_AUTO_TEST_CASE(a_crash_on_a_thread_the_body_started_names_the_checking_threads_run) {
-    const child_end end = in_child([] {
+    expect_notice([] {
         checker{}.run([] {
             try {
                 test_bodies::allocate_and_free(32);
@@ -242,36 +239,28 @@ BOOST_AUTO_TEST_CASE(a_crash_on_a_thread_the_body_started_names_the_checking_thr
                 std::thread([] { std::abort(); }).join();
             }
         });
+    }, killed_by(SIGABRT), {
+        "alloc-chaos: the run failing #0 operator new size=32 align=16 ended the process "
+        "(SIGABRT)",
+        "  replay: ALLOC_CHAOS_ONLY=0",
+        hint,
     });
-    BOOST_TEST_INFO(joined(end.lines));
-    BOOST_TEST(end.signal == SIGABRT);
-    BOOST_TEST(end.lines == (std::vector<std::string>{
-                                "alloc-chaos: the run failing #0 operator new size=32 align=16 ended the process "
-                                "(SIGABRT)",
-                                "  replay: ALLOC_CHAOS_ONLY=0",
-                                hint,
-                            }),
-               boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(the_signal_goes_on_to_the_handler_installed_before_the_check) {
-    const child_end end = in_child([] {
+    expect_notice([] {
         struct sigaction previous = {};
         previous.sa_sigaction = &previous_segv_handler;
         previous.sa_flags = SA_SIGINFO;
         ::sigaction(SIGSEGV, &previous, nullptr);
         checker{}.run(write_unchecked);
+    }, exits_with(3), {
+        "alloc-chaos: the run failing #0 operator new size=4 align=16 nothrow ended the "
+        "process (SIGSEGV)",
+        "  replay: ALLOC_CHAOS_ONLY=0",
+        hint,
+        "the previous handler ran",
     });
-    BOOST_TEST_INFO(joined(end.lines));
-    BOOST_TEST(end.exit_code == 3);
-    BOOST_TEST(end.lines == (std::vector<std::string>{
-                                "alloc-chaos: the run failing #0 operator new size=4 align=16 nothrow ended the "
-                                "process (SIGSEGV)",
-                                "  replay: ALLOC_CHAOS_ONLY=0",
-                                hint,
-                                "the previous handler ran",
-                            }),
-               boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(the_handlers_are_in_place_while_a_check_runs) {

@@ -7,12 +7,10 @@
 
 #include "report_text.hpp"
 #include "test_bodies.hpp"
+#include "test_scopes.hpp"
 
-#include <array>
-#include <csignal>
 #include <cstddef>
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <new>
@@ -29,8 +27,11 @@ using alloc_chaos::report;
 using alloc_chaos::run_status;
 using report_text::rendered;
 using test_bodies::allocate_sizes_1_to;
+using test_bodies::occurrences;
 using test_bodies::plain;
 using test_bodies::sink;
+using test_scopes::environment_variable;
+using test_scopes::trap_recorder;
 
 namespace utf = boost::unit_test;
 
@@ -44,51 +45,6 @@ void four_nothrow_attempts() {
         ::operator delete(p);
     }
 }
-
-// While alive, SIGTRAP is recorded instead of stopping the process: how many were raised, and
-// what current_run() said at each of the first ones.
-class trap_recorder {
-public:
-    trap_recorder() {
-        count_ = 0;
-        seen_ = {};
-        struct sigaction on_trap {};
-        on_trap.sa_handler = &record;
-        sigemptyset(&on_trap.sa_mask);
-        ::sigaction(SIGTRAP, &on_trap, &previous_);
-    }
-    ~trap_recorder() { ::sigaction(SIGTRAP, &previous_, nullptr); }
-    trap_recorder(const trap_recorder&) = delete;
-    trap_recorder& operator=(const trap_recorder&) = delete;
-
-    std::size_t count() const { return count_; }
-    // What current_run() said at the first SIGTRAP.
-    const std::optional<run_status>& first() const { return seen_[0]; }
-
-private:
-    // raise() runs the handler synchronously on the raising thread, inside the run.
-    static void record(int) {
-        if (count_ < seen_.size())
-            seen_[count_] = alloc_chaos::current_run();
-        ++count_;
-    }
-
-    static inline std::size_t count_ = 0;
-    static inline std::array<std::optional<run_status>, 4> seen_{};
-    struct sigaction previous_ {};
-};
-
-// Sets an environment variable while alive.
-class environment_variable {
-public:
-    environment_variable(const char* name, const char* value) : name_(name) { ::setenv(name, value, 1); }
-    ~environment_variable() { ::unsetenv(name_); }
-    environment_variable(const environment_variable&) = delete;
-    environment_variable& operator=(const environment_variable&) = delete;
-
-private:
-    const char* name_;
-};
 
 // What a shell command printed (stdout and stderr), and how it ended.
 struct command_result {
@@ -106,13 +62,6 @@ command_result run_command(const std::string& command) {
     const int status = ::pclose(pipe);
     result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     return result;
-}
-
-std::size_t occurrences(const std::string& text, const std::string& part) {
-    std::size_t n = 0;
-    for (std::size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + part.size()))
-        ++n;
-    return n;
 }
 
 // gdb is installed and may run a program here (a container can forbid ptrace).

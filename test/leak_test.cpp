@@ -26,6 +26,9 @@ using alloc_chaos::outcome;
 using alloc_chaos::report;
 using report_text::rendered;
 using test_bodies::allocate_and_free;
+using test_bodies::bridge_blocks;
+using test_bodies::kept_blocks;
+using test_bodies::leaks_3_and_5_on_later_failures;
 using test_bodies::on_a_fresh_thread;
 using test_bodies::plain;
 using test_bodies::runs_by_target;
@@ -33,72 +36,11 @@ using test_bodies::sink;
 
 namespace {
 
-// The blocks a body may leak on purpose, kept without allocating and freed after the check, so
-// that LeakSanitizer finds none of them at exit.
-class kept_blocks {
-public:
-    // Records `block` as live; returns it.
-    void* keep(void* block) noexcept {
-        for (void* volatile& slot : blocks_)
-            if (slot == nullptr) {
-                slot = block;
-                break;
-            }
-        return block;
-    }
-    // Records `block` as freed by the body.
-    void release(void* block) noexcept {
-        for (void* volatile& slot : blocks_)
-            if (slot == block) {
-                slot = nullptr;
-                break;
-            }
-    }
-    // Calls free(block) for each block still live: those the runs leaked. Returns their number.
-    template <class Free>
-    std::size_t free_all(Free free) noexcept {
-        std::size_t freed = 0;
-        for (void* volatile& slot : blocks_)
-            if (void* block = slot) {
-                free(block);
-                slot = nullptr;
-                ++freed;
-            }
-        return freed;
-    }
-
-private:
-    void* volatile blocks_[64] = {};
-};
-
-// Frees what the body leaked through the bridge.
-struct bridge_blocks : kept_blocks {
-    ~bridge_blocks() {
-        free_all([](void* block) { ::operator delete(block); });
-    }
-};
-
 // `f` is the leak of the block of `block`, which `message` names.
 void is_leak_of(const finding& f, const allocation& block, const std::string& message) {
     BOOST_TEST(f.kind() == finding_kind::leak);
     BOOST_TEST((f.allocation() == block));
     BOOST_TEST(f.message() == message);
-}
-
-// Attempts #0..#6 through the bridge. The blocks of #3 (64 bytes) and #5 (32 bytes) are held by
-// raw pointers: a failure of #4 leaks #3, a failure of #5 leaks #3, a failure of #6 leaks both.
-void leaks_3_and_5_on_later_failures(kept_blocks& kept) {
-    allocate_and_free(8);                        // #0
-    allocate_and_free(8);                        // #1
-    allocate_and_free(8);                        // #2
-    void* first = kept.keep(::operator new(64));  // #3
-    allocate_and_free(8);                        // #4
-    void* second = kept.keep(::operator new(32));  // #5
-    allocate_and_free(16);                       // #6
-    kept.release(second);
-    ::operator delete(second);
-    kept.release(first);
-    ::operator delete(first);
 }
 
 // A user's allocator made a source through the public hook, blocks included.

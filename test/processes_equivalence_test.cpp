@@ -9,10 +9,9 @@
 
 #include "report_equality.hpp"
 #include "test_bodies.hpp"
+#include "test_scopes.hpp"
 
-#include <csignal>
 #include <cstddef>
-#include <cstdlib>
 #include <cstdio>
 #include <initializer_list>
 #include <iterator>
@@ -37,11 +36,17 @@ using report_equality::expect_same_report;
 using test_bodies::allocate_and_free;
 using test_bodies::allocate_sizes_1_to;
 using test_bodies::boom;
+using test_bodies::bridge_blocks;
+using test_bodies::current_target;
+using test_bodies::kept_blocks;
+using test_bodies::leaks_3_and_5_on_later_failures;
 using test_bodies::mishandled;
 using test_bodies::sink;
 using test_bodies::targets;
 using test_bodies::targets_t;
 using test_bodies::three_attempts_mishandling_attempt_1;
+using test_scopes::environment_variable;
+using test_scopes::trap_recorder;
 
 namespace {
 
@@ -64,55 +69,6 @@ report same_report_in_workers(const checker& options, const Body& body,
         }
     }
     return here;
-}
-
-// The target of the run in progress; std::nullopt in the baseline runs.
-std::optional<std::size_t> current_target() {
-    const auto run = alloc_chaos::current_run();
-    return run ? run->target : std::nullopt;
-}
-
-// The blocks a body leaks on purpose, kept without allocating and freed when the keeper goes, so
-// that LeakSanitizer finds none of the calling process's at exit.
-class kept_blocks {
-public:
-    kept_blocks() = default;
-    kept_blocks(const kept_blocks&) = delete;
-    kept_blocks& operator=(const kept_blocks&) = delete;
-    ~kept_blocks() {
-        for (void* volatile& slot : blocks_)
-            if (void* block = slot)
-                ::operator delete(block);
-    }
-    void* keep(void* block) noexcept {
-        for (void* volatile& slot : blocks_)
-            if (slot == nullptr) {
-                slot = block;
-                break;
-            }
-        return block;
-    }
-    void release(void* block) noexcept {
-        for (void* volatile& slot : blocks_)
-            if (slot == block)
-                slot = nullptr;
-    }
-
-private:
-    void* volatile blocks_[64] = {};
-};
-
-// Attempts #0..#6; a failure of #4 or #5 leaks #3 (64 bytes), a failure of #6 leaks #3 and #5.
-void leaks_3_and_5_on_later_failures(kept_blocks& kept) {
-    allocate_sizes_1_to(3);                          // #0..#2
-    void* first = kept.keep(::operator new(64));     // #3
-    allocate_and_free(8);                            // #4
-    void* second = kept.keep(::operator new(32));    // #5
-    allocate_and_free(16);                           // #6
-    kept.release(second);
-    ::operator delete(second);
-    kept.release(first);
-    ::operator delete(first);
 }
 
 // Eight attempts (#0..#7, sizes 1..8) with something to find at several targets: a failure of
@@ -167,39 +123,6 @@ const char* const words[] = {
     "every attempt is failed in turn, one per run",
     "a leak is a block still live when the body has returned",
     "the strong guarantee leaves the object as it was",
-};
-
-// Sets an environment variable while alive, then unsets it.
-class environment_variable {
-public:
-    environment_variable(const char* name, const char* value) : name_(name) { ::setenv(name, value, 1); }
-    ~environment_variable() { ::unsetenv(name_); }
-    environment_variable(const environment_variable&) = delete;
-    environment_variable& operator=(const environment_variable&) = delete;
-
-private:
-    const char* name_;
-};
-
-// While alive, SIGTRAP is counted instead of stopping the process.
-class trap_recorder {
-public:
-    trap_recorder() {
-        count_ = 0;
-        struct sigaction on_trap {};
-        on_trap.sa_handler = [](int) { count_ = count_ + 1; };
-        sigemptyset(&on_trap.sa_mask);
-        ::sigaction(SIGTRAP, &on_trap, &previous_);
-    }
-    ~trap_recorder() { ::sigaction(SIGTRAP, &previous_, nullptr); }
-    trap_recorder(const trap_recorder&) = delete;
-    trap_recorder& operator=(const trap_recorder&) = delete;
-
-    std::size_t count() const { return count_; }
-
-private:
-    static inline volatile std::sig_atomic_t count_ = 0;
-    struct sigaction previous_ {};
 };
 
 }  // namespace
@@ -299,7 +222,7 @@ BOOST_AUTO_TEST_CASE(what_a_body_attaches_to_its_runs_gives_the_same_report_in_w
 // ---- leaks (leak_test) ----
 
 BOOST_AUTO_TEST_CASE(a_leaking_body_gives_the_same_report_with_its_stacks_in_one_and_in_four_worker_processes) {
-    kept_blocks kept;
+    bridge_blocks kept;
     const report r = same_report_in_workers(checker{}, [&] { leaks_3_and_5_on_later_failures(kept); });
     BOOST_TEST(failed_targets(r) == targets_t({4, 5, 6}));
     BOOST_TEST_REQUIRE(r.attempts()[6].findings().size() == 2u);
@@ -311,7 +234,7 @@ BOOST_AUTO_TEST_CASE(a_leaking_body_gives_the_same_report_with_its_stacks_in_one
 }
 
 BOOST_AUTO_TEST_CASE(a_baseline_leaking_on_every_run_gives_the_same_report_in_worker_processes) {
-    kept_blocks kept;
+    bridge_blocks kept;
     const report r = same_report_in_workers(checker{}, [&] {
         allocate_and_free(8);
         sink = kept.keep(::operator new(24));
@@ -527,7 +450,7 @@ BOOST_AUTO_TEST_CASE(a_custom_source_leaking_on_its_failure_path_gives_the_same_
             ::operator delete(block);
         }
     };
-    kept_blocks kept;
+    bridge_blocks kept;
     const report r = same_report_in_workers(checker{}, [&] {
         void* held = kept.keep(arena::allocate(40));  // #0
         arena::deallocate(arena::allocate(8));        // #1: its failure leaks #0
@@ -544,7 +467,7 @@ BOOST_AUTO_TEST_CASE(a_custom_source_leaking_on_its_failure_path_gives_the_same_
 BOOST_AUTO_TEST_CASE(alloc_chaos_range_and_mode_in_the_environment_give_the_same_report_in_worker_processes) {
     environment_variable range("ALLOC_CHAOS_RANGE", "1:6");
     environment_variable mode("ALLOC_CHAOS_MODE", "persistent");
-    kept_blocks kept;
+    bridge_blocks kept;
     const report r = same_report_in_workers(checker{}, [&] { eight_attempts_failing_at_several_targets(kept); });
     BOOST_TEST(targets(r) == targets_t({1, 2, 3, 4, 5}));
     BOOST_TEST(r.narrowing() == "ALLOC_CHAOS_RANGE=1:6 ALLOC_CHAOS_MODE=persistent");
@@ -553,14 +476,14 @@ BOOST_AUTO_TEST_CASE(alloc_chaos_range_and_mode_in_the_environment_give_the_same
 // ---- every option ----
 
 BOOST_AUTO_TEST_CASE(a_check_in_once_mode_finding_several_failures_gives_the_same_report_in_worker_processes) {
-    kept_blocks kept;
+    bridge_blocks kept;
     const report r = same_report_in_workers(checker{}.mode(failure_mode::once),
                                             [&] { eight_attempts_failing_at_several_targets(kept); }, {1, 2, 4});
     BOOST_TEST(failed_targets(r) == targets_t({2, 5, 6}));
 }
 
 BOOST_AUTO_TEST_CASE(a_check_in_persistent_mode_gives_the_same_report_in_worker_processes) {
-    kept_blocks kept;
+    bridge_blocks kept;
     const report r = same_report_in_workers(checker{}.mode(failure_mode::persistent),
                                             [&] { eight_attempts_failing_at_several_targets(kept); });
     BOOST_TEST(failed_targets(r) == targets_t({1, 2, 5, 6}));
@@ -568,7 +491,7 @@ BOOST_AUTO_TEST_CASE(a_check_in_persistent_mode_gives_the_same_report_in_worker_
 }
 
 BOOST_AUTO_TEST_CASE(a_check_in_both_modes_gives_the_same_report_in_worker_processes) {
-    kept_blocks kept;
+    bridge_blocks kept;
     const report r = same_report_in_workers(checker{}.mode(failure_mode::both),
                                             [&] { eight_attempts_failing_at_several_targets(kept); }, {1, 2, 4});
     BOOST_TEST(r.tested_failures() == 16u);
@@ -576,7 +499,7 @@ BOOST_AUTO_TEST_CASE(a_check_in_both_modes_gives_the_same_report_in_worker_proce
 }
 
 BOOST_AUTO_TEST_CASE(stability_runs_3_give_the_same_report_in_worker_processes) {
-    kept_blocks kept;
+    bridge_blocks kept;
     const report r = same_report_in_workers(checker{}.stability_runs(3),
                                             [&] { eight_attempts_failing_at_several_targets(kept); });
     BOOST_TEST(r.stability_baselines().size() == 2u);
@@ -603,7 +526,7 @@ BOOST_AUTO_TEST_CASE(sample_5_42_gives_the_same_report_in_worker_processes) {
 }
 
 BOOST_AUTO_TEST_CASE(only_failure_3_gives_the_same_report_in_worker_processes) {
-    kept_blocks kept;
+    bridge_blocks kept;
     const report r = same_report_in_workers(checker{}.only_failure(3),
                                             [&] { eight_attempts_failing_at_several_targets(kept); });
     BOOST_TEST(targets(r) == targets_t({3}));
@@ -611,14 +534,14 @@ BOOST_AUTO_TEST_CASE(only_failure_3_gives_the_same_report_in_worker_processes) {
 }
 
 BOOST_AUTO_TEST_CASE(failure_range_2_5_gives_the_same_report_in_worker_processes) {
-    kept_blocks kept;
+    bridge_blocks kept;
     const report r = same_report_in_workers(checker{}.failure_range(2, 5),
                                             [&] { eight_attempts_failing_at_several_targets(kept); });
     BOOST_TEST(targets(r) == targets_t({2, 3, 4}));
 }
 
 BOOST_AUTO_TEST_CASE(max_failures_3_gives_the_same_report_in_worker_processes) {
-    kept_blocks kept;
+    bridge_blocks kept;
     const report r = same_report_in_workers(checker{}.max_failures(3),
                                             [&] { eight_attempts_failing_at_several_targets(kept); });
     BOOST_TEST(targets(r) == targets_t({0, 1, 2}));
@@ -626,7 +549,7 @@ BOOST_AUTO_TEST_CASE(max_failures_3_gives_the_same_report_in_worker_processes) {
 }
 
 BOOST_AUTO_TEST_CASE(stop_on_failure_keeps_the_runs_up_to_the_first_failed_one_in_one_two_and_four_worker_processes) {
-    kept_blocks kept;
+    bridge_blocks kept;
     const report r = same_report_in_workers(checker{}.stop_on_failure(),
                                             [&] { eight_attempts_failing_at_several_targets(kept); }, {1, 2, 4});
     BOOST_TEST(targets(r) == targets_t({0, 1, 2}));
@@ -652,7 +575,7 @@ BOOST_AUTO_TEST_CASE(stop_on_failure_over_many_targets_keeps_the_same_runs_in_fo
 }
 
 BOOST_AUTO_TEST_CASE(call_stacks_false_gives_the_same_report_in_worker_processes) {
-    kept_blocks kept;
+    bridge_blocks kept;
     const report r = same_report_in_workers(checker{}.call_stacks(false),
                                             [&] { leaks_3_and_5_on_later_failures(kept); });
     BOOST_TEST(failed_targets(r) == targets_t({4, 5, 6}));
@@ -660,7 +583,7 @@ BOOST_AUTO_TEST_CASE(call_stacks_false_gives_the_same_report_in_worker_processes
 }
 
 BOOST_AUTO_TEST_CASE(leak_tracking_false_gives_the_same_report_in_worker_processes) {
-    kept_blocks kept;
+    bridge_blocks kept;
     const report r = same_report_in_workers(checker{}.leak_tracking(false),
                                             [&] { leaks_3_and_5_on_later_failures(kept); });
     BOOST_TEST(r.success());
@@ -698,7 +621,7 @@ BOOST_AUTO_TEST_CASE(abort_check_thrown_by_a_body_ends_the_check_at_the_same_run
 }
 
 BOOST_AUTO_TEST_CASE(processes_0_gives_the_same_report_as_the_calling_process) {
-    kept_blocks kept;
+    bridge_blocks kept;
     const report r = same_report_in_workers(checker{}, [&] { eight_attempts_failing_at_several_targets(kept); }, {0});
     BOOST_TEST(failed_targets(r) == targets_t({2, 5, 6}));
 }

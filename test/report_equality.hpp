@@ -11,6 +11,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "test_bodies.hpp"
+
 #include <cstddef>
 #include <optional>
 #include <span>
@@ -47,9 +49,7 @@ inline std::string shown(const alloc_chaos::stack_frame& f) {
 }
 template <class T>
 std::string shown(const T& value) {
-    std::ostringstream out;
-    out << value;
-    return out.str();
+    return test_bodies::printed(value);
 }
 
 // Walks two reports in step and keeps the first difference found.
@@ -166,10 +166,7 @@ inline std::string first_difference(const alloc_chaos::report& a, const alloc_ch
     c.field("stopped_early()", a.stopped_early(), b.stopped_early());
     c.field("stop_reason()", a.stop_reason(), b.stop_reason());
     c.field("targets_beyond_observed()", a.targets_beyond_observed(), b.targets_beyond_observed());
-    std::ostringstream text_a, text_b;
-    text_a << a;
-    text_b << b;
-    c.text(text_a.str(), text_b.str());
+    c.text(test_bodies::printed(a), test_bodies::printed(b));
     return c.difference();
 }
 
