@@ -16,39 +16,15 @@
 
 #include <benchmark/benchmark.h>
 
+#include "bodies.hpp"
+
 #include <cstddef>
-#include <map>
-#include <new>
 #include <string>
 
 namespace {
 
-// n operator new/delete pairs of 64 bytes; a failed attempt is skipped.
-void pairs(std::size_t n) {
-    for (std::size_t i = 0; i < n; ++i) {
-        void* p = nullptr;
-        try {
-            p = ::operator new(64);
-        } catch (const std::bad_alloc&) {
-            continue;
-        }
-        benchmark::DoNotOptimize(p);
-        ::operator delete(p, 64);
-    }
-}
-
-// A std::map<int, int> of n entries, built and destroyed: n node allocations among the tree's own
-// work; an insertion that fails is skipped.
-void map_inserts(std::size_t n) {
-    std::map<int, int> m;
-    for (int i = 0; i < static_cast<int>(n); ++i) {
-        try {
-            m.emplace(i, i);
-        } catch (const std::bad_alloc&) {
-        }
-    }
-    benchmark::DoNotOptimize(m);
-}
+using bench_bodies::map_inserts;
+using bench_bodies::pairs;
 
 bool fails(benchmark::State& state, bool failed, const char* why) {
     if (failed)

@@ -6,7 +6,8 @@
 //   mechanism: what worker processes add to a check whose runs cost next to nothing (N = 1,000
 //              new/delete pairs, 1,001 runs): per run (the difference over the runs), and per
 //              check (max_failures(0): the probe and the baseline alone, so the fork, the prefix
-//              and the exit), with the calling process holding 0, 1 MiB and 100 MiB of memory.
+//              and the exit), with the calling process holding 0, 1 MiB and 100 MiB of memory;
+//   a fork per run, the design not taken: a bare fork, _exit and waitpid, per run at least.
 //
 // A check whose report is not what the figure assumes ends the benchmark with an error.
 
@@ -14,40 +15,20 @@
 
 #include <benchmark/benchmark.h>
 
+#include "bodies.hpp"
+
 #include <cstddef>
 #include <cstring>
-#include <map>
-#include <new>
 #include <optional>
 #include <vector>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 namespace {
 
-// n operator new/delete pairs of 64 bytes; a failed attempt is skipped.
-void pairs(std::size_t n) {
-    for (std::size_t i = 0; i < n; ++i) {
-        void* p = nullptr;
-        try {
-            p = ::operator new(64);
-        } catch (const std::bad_alloc&) {
-            continue;
-        }
-        benchmark::DoNotOptimize(p);
-        ::operator delete(p, 64);
-    }
-}
-
-// A std::map<int, int> of n entries, built and destroyed; an insertion that fails is skipped.
-void map_inserts(std::size_t n) {
-    std::map<int, int> m;
-    for (int i = 0; i < static_cast<int>(n); ++i) {
-        try {
-            m.emplace(i, i);
-        } catch (const std::bad_alloc&) {
-        }
-    }
-    benchmark::DoNotOptimize(m);
-}
+using bench_bodies::map_inserts;
+using bench_bodies::pairs;
 
 // The checker of a variant: 0 runs in the calling process, k > 0 in k worker processes.
 alloc_chaos::checker in(std::int64_t processes) {
@@ -105,12 +86,30 @@ void baseline_only(benchmark::State& state) {
     }
 }
 
+// The design not taken: a fork per run. What it would pay per run at least, before any run: a
+// fork of the calling process, the child's _exit and its reaping; range(0): MiB held.
+void fork_per_run(benchmark::State& state) {
+    const std::vector<char> held = ballast(state.range(0));
+    for (auto _ : state) {
+        const pid_t child = ::fork();
+        if (child == 0)
+            ::_exit(0);
+        int status = 0;
+        if (child < 0 || ::waitpid(child, &status, 0) != child) {
+            state.SkipWithError("fork or waitpid failed");
+            break;
+        }
+    }
+}
+
 BENCHMARK(map_check)->Name("processes_map")->ArgsProduct({{0, 1, 2}, {10000}})->Iterations(1)
     ->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(pairs_check)->Name("processes_pairs")->ArgsProduct({{0, 1}, {0, 1, 100}})
     ->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(baseline_only)->Name("processes_baseline")->ArgsProduct({{0, 1}, {0, 1, 100}})
     ->UseRealTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(fork_per_run)->Name("processes_fork")->Arg(0)->Arg(1)->Arg(100)->UseRealTime()
+    ->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 

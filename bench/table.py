@@ -244,6 +244,12 @@ def main(directory):
                 f"probe and baseline: {human(wall(f'processes_baseline/1/{mib}'))} vs "
                 f"{human(wall(f'processes_baseline/0/{mib}'))}", "(figure)", "")
 
+        for mib in (0, 1, 100):
+            name = f"processes_fork/{mib}"
+            if name in procs:
+                row(f"a fork per run (not taken), caller holding {mib} MiB: per run at least", human(wall(name)),
+                    "fork, _exit and waitpid alone, before the run's own work", "(figure)", "")
+
     # --- print -----------------------------------------------------------------------------
     widths = [0, 0, 0, 0, 0]
     for r in rows:

@@ -1,0 +1,44 @@
+#ifndef ALLOC_CHAOS_BENCH_BODIES_HPP
+#define ALLOC_CHAOS_BENCH_BODIES_HPP
+
+// The bodies more than one benchmark checks, each of n allocation attempts that skips an attempt
+// that fails, so that every run of a check makes them all.
+
+#include <benchmark/benchmark.h>
+
+#include <cstddef>
+#include <map>
+#include <new>
+
+namespace bench_bodies {
+
+// n operator new/delete pairs of 64 bytes; a failed attempt is skipped.
+inline void pairs(std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) {
+        void* p = nullptr;
+        try {
+            p = ::operator new(64);
+        } catch (const std::bad_alloc&) {
+            continue;
+        }
+        benchmark::DoNotOptimize(p);
+        ::operator delete(p, 64);
+    }
+}
+
+// A std::map<int, int> of n entries, built and destroyed: n node allocations among the tree's own
+// work; an insertion that fails is skipped.
+inline void map_inserts(std::size_t n) {
+    std::map<int, int> m;
+    for (int i = 0; i < static_cast<int>(n); ++i) {
+        try {
+            m.emplace(i, i);
+        } catch (const std::bad_alloc&) {
+        }
+    }
+    benchmark::DoNotOptimize(m);
+}
+
+}  // namespace bench_bodies
+
+#endif
