@@ -1,10 +1,12 @@
 #include "block_table.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <span>
 #include <thread>
 
 #if defined(__linux__)
@@ -20,11 +22,34 @@ constinit thread_local block_table* owned_blocks = nullptr;
 
 namespace {
 
-constexpr std::size_t max_tables = 64;
+constexpr std::size_t first_capacity = 64;
 
-// Every registered table; threads that free a block they do not own search them.
+// Every registered table, and empty entries (nullptr), under registry_mutex; threads that free a
+// block they do not own search them. It grows with the threads checking at once, in memory from
+// the C allocator: registering happens as a run starts, where operator new would be an attempt of
+// the run or, in a bridge, call itself. Never shrunk nor freed.
 std::mutex registry_mutex;
-block_table* registry[max_tables] = {};
+block_table** registry = nullptr;
+std::size_t registry_capacity = 0;
+
+std::span<block_table*> registered() noexcept { return {registry, registry_capacity}; }
+
+// An empty entry of the registry, made by growing it when every entry is taken; nullptr when the
+// C allocator has no memory for more. Called under registry_mutex.
+block_table** free_entry() noexcept {
+    for (block_table*& entry : registered())
+        if (entry == nullptr)
+            return &entry;
+    const std::size_t grown = registry_capacity == 0 ? first_capacity : registry_capacity * 2;
+    void* const more = std::realloc(registry, grown * sizeof(block_table*));
+    if (more == nullptr)
+        return nullptr;
+    registry = static_cast<block_table**>(more);
+    std::fill(registry + registry_capacity, registry + grown, nullptr);
+    block_table** const first_new = registry + registry_capacity;
+    registry_capacity = grown;
+    return first_new;
+}
 
 #if defined(__linux__) && defined(__NR_membarrier)
 // membarrier(2), by its number: glibc has no wrapper for it.
@@ -102,11 +127,8 @@ void block_table::forget_elsewhere(const void* block) noexcept {
 tracked_blocks::tracked_blocks(block_table& table) noexcept {
     owned_blocks = &table;
     std::lock_guard<std::mutex> lock(registry_mutex);
-    for (block_table*& entry : registry)
-        if (entry == nullptr) {
-            entry = &table;
-            break;  // with every entry taken, only this thread's own frees are seen
-        }
+    if (block_table** const entry = free_entry())
+        *entry = &table;  // without memory for an entry, only this thread's own frees are seen
     tracking_tables.fetch_add(1, std::memory_order_seq_cst);
 }
 
@@ -116,7 +138,7 @@ void abandon_tracking() noexcept {
     if (owned_blocks == nullptr)
         return;
     std::lock_guard<std::mutex> lock(registry_mutex);
-    for (block_table*& entry : registry)
+    for (block_table*& entry : registered())
         if (entry == owned_blocks)
             entry = nullptr;
     tracking_tables.fetch_sub(1, std::memory_order_seq_cst);
@@ -126,7 +148,7 @@ void abandon_tracking() noexcept {
 void forget_other_threads_tables() noexcept {
     new (&registry_mutex) std::mutex();
     int kept = 0;
-    for (block_table*& entry : registry) {
+    for (block_table*& entry : registered()) {
         if (entry != nullptr && entry == owned_blocks)
             ++kept;
         else
@@ -139,7 +161,7 @@ void forget_foreign_block(const void* block, block_table* own) noexcept {
     if (tracking_tables.load(std::memory_order_relaxed) <= (own != nullptr ? 1 : 0))
         return;  // no other thread's table to look into
     std::lock_guard<std::mutex> lock(registry_mutex);
-    for (block_table* table : registry)
+    for (block_table* table : registered())
         if (table != nullptr && table != own && table->remote([block](live_blocks& blocks) { return blocks.erase(block); }))
             return;
 }

@@ -225,3 +225,48 @@ BOOST_AUTO_TEST_CASE(a_check_on_another_thread_may_run_during_a_check) {
     BOOST_TEST(inner.success());
     BOOST_TEST(inner.baseline_allocations() == 1u);
 }
+
+BOOST_AUTO_TEST_CASE(blocks_freed_on_another_thread_are_no_leak_with_70_checks_at_once) {
+    // More checking threads than the registry of run tables once held (64), all registered
+    // together: each hands every block of its body to a freeing thread of its own.
+    constexpr std::size_t checks = 70;
+    std::latch registered(checks);
+    std::vector<report> reports(checks);
+    std::vector<std::thread> threads;
+    threads.reserve(checks);
+    for (std::size_t c = 0; c < checks; ++c)
+        threads.emplace_back([&registered, &result = reports[c]] {
+            std::atomic<void*> mailbox{nullptr};
+            std::atomic<std::size_t> freed{0};
+            std::atomic<bool> stop{false};
+            std::thread freer([&] {
+                while (!stop.load()) {
+                    if (void* p = mailbox.exchange(nullptr)) {
+                        ::operator delete(p);
+                        ++freed;
+                    }
+                    std::this_thread::yield();
+                }
+            });
+            bool first_run = true;
+            result = alloc_chaos::check([&] {
+                if (first_run) {  // every table registered before any block is handed over
+                    first_run = false;
+                    registered.arrive_and_wait();
+                }
+                const std::size_t before = freed.load();
+                mailbox.store(::operator new(40));
+                wait_for(freed, before, 1);
+            });
+            stop = true;
+            freer.join();
+        });
+    for (std::thread& t : threads)
+        t.join();
+    for (const report& r : reports) {
+        BOOST_TEST(r.success());
+        BOOST_TEST(r.baseline_allocations() == 1u);
+        BOOST_TEST(r.baseline().findings().empty());
+        BOOST_TEST(r.attempts().size() == 1u);
+    }
+}
