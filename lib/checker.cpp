@@ -15,6 +15,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <type_traits>
 
 namespace alloc_chaos {
 
@@ -31,7 +32,9 @@ checker& checker::stop_on_failure(bool stop) noexcept {
 checker& checker::only_failure(std::size_t index) noexcept {
     selected_ = selected::only;
     first_ = index;
-    last_ = index == all ? all : index + 1;
+    // As ALLOC_CHAOS_ONLY sets it: for the largest index, last_ wraps to 0, and selection::resolve
+    // counts the target as one beyond the observed attempts (never `all`, which selects none).
+    last_ = index + 1;
     return *this;
 }
 
@@ -47,7 +50,14 @@ checker& checker::sample(std::size_t n, std::uint64_t seed) {
     return *this;
 }
 
-checker& checker::mode(failure_mode m) noexcept {
+checker& checker::mode(failure_mode m) {
+    if (m != failure_mode::once && m != failure_mode::persistent && m != failure_mode::both) {
+        unobserved own_error;  // misuse inside a body is no attempt of that body
+        throw std::invalid_argument("alloc_chaos::checker::mode(" +
+                                    std::to_string(static_cast<std::underlying_type_t<failure_mode>>(m)) +
+                                    "): not a failure_mode; pass failure_mode::once, failure_mode::persistent "
+                                    "or failure_mode::both");
+    }
     mode_ = m;
     return *this;
 }

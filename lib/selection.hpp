@@ -22,7 +22,8 @@ struct selection {
 
     kind how = kind::all;
     std::size_t first = 0;     // only, range: the targets [first, last)
-    std::size_t last = 0;
+    std::size_t last = 0;      // only: first + 1, which wraps to 0 for the largest index; resolve()
+                               // works modulo 2^N and counts that target as one beyond the observed
     std::size_t count = 0;     // sample: how many targets to draw
     std::uint64_t seed = 0;    // sample: the draw's seed
     std::string environment;   // "ALLOC_CHAOS_ONLY=7" when the environment chose the targets

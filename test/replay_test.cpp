@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdlib>
+#include <limits>
 #include <new>
 #include <stdexcept>
 #include <string>
@@ -225,6 +226,31 @@ BOOST_AUTO_TEST_CASE(alloc_chaos_range_beyond_the_observed_attempts_says_what_wa
     const report r = check([] { allocate_sizes_1_to(3); });
     BOOST_TEST(r.attempts().size() == 1u);
     BOOST_TEST(r.targets_beyond_observed() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(only_failure_of_the_largest_index_says_what_was_not_run_as_alloc_chaos_only_does) {
+    constexpr std::size_t largest = std::numeric_limits<std::size_t>::max();
+    const auto body = [] { allocate_sizes_1_to(3); };
+    report replayed;
+    {
+        replay_environment environment;
+        environment.set("ALLOC_CHAOS_ONLY", std::to_string(largest));
+        replayed = check(body);
+    }
+    const report chosen = checker{}.only_failure(largest).run(body);
+    const std::string not_run = "  not run: 1 selected target at or beyond the 3 observed attempts\n";
+    BOOST_TEST(replayed.targets_beyond_observed() == 1u);
+    BOOST_TEST(chosen.targets_beyond_observed() == 1u);
+    BOOST_TEST(chosen.attempts().empty());
+    BOOST_TEST(rendered(replayed).ends_with(not_run));
+    BOOST_TEST(rendered(chosen).ends_with(not_run));
+    BOOST_TEST(rendered(chosen) ==
+               "alloc-chaos check PARTIAL: tested 0 of 3 observed attempts; a partial check never passes\n"
+               "  probe: global operator new/delete bridge observed\n"
+               "  baseline: completed, 3 attempts\n"
+               "  failures: 0 tested, 0 injected, of 3 observed attempts\n"
+               "  not tested: 3 attempts (#0..#2), selected by only_failure(18446744073709551615)\n"
+               "  not run: 1 selected target at or beyond the 3 observed attempts\n");
 }
 
 BOOST_AUTO_TEST_CASE(alloc_chaos_mode_replaces_the_checks_own_mode) {

@@ -56,7 +56,8 @@ public:
     checker& sample(std::size_t n, std::uint64_t seed);
     // Which attempts a target run fails: the target alone (once, the default), the target and
     // every later attempt (persistent), or each target run in both modes; see failure_mode.
-    checker& mode(failure_mode m) noexcept;
+    // A value that is none of the three throws std::invalid_argument.
+    checker& mode(failure_mode m);
     // Raises SIGTRAP when the run failing attempt #target fails it, so a debugger stops there.
     checker& trap_at(std::size_t target) noexcept;
     // Baseline runs in all (default 1), which must make the same attempts (operation, size,
