@@ -15,8 +15,6 @@ namespace {
 // Failed runs printed in full; the rest are counted, so a 10,000-attempt report stays readable.
 constexpr std::size_t failed_runs_shown = 20;
 
-enum class verdict { passed, partial, failed, invalid };
-
 // "1 attempt", "2 attempts".
 struct counted {
     std::size_t n;
@@ -35,17 +33,6 @@ std::pair<const baseline_run*, std::size_t> first_finding_baseline(const report&
             return {&b, number};
     }
     return {nullptr, 0};
-}
-
-verdict verdict_of(const report& r) {
-    if ((r.bridge_required() && !r.bridge_observed()) || !r.baseline_stable())
-        return verdict::invalid;
-    if (first_finding_baseline(r).first != nullptr)
-        return verdict::failed;
-    const auto runs = r.attempts();
-    if (std::any_of(runs.begin(), runs.end(), [](const attempt& a) { return !a.success(); }))
-        return verdict::failed;
-    return r.truncated() ? verdict::partial : verdict::passed;
 }
 
 // The first baseline run that did not complete, and its 1-based number; nullptr if none.
@@ -104,8 +91,13 @@ void print_headline(std::ostream& out, const report& r, verdict v) {
             out << ", with nothing failed, ended in ";
             print_ending(out, b->outcome(), b->message());
             out << "\n  fix: the body must complete when no allocation fails; no failure was injected\n";
-        } else if (std::all_of(r.stability_baselines().begin(), r.stability_baselines().end(),
-                               [&](const baseline_run& b) { return b.allocations() == observed; }))
+        } else if (r.baseline_stable())  // so the baseline observed no attempt
+            out << "the baseline run observed no allocation attempt, so the check tested nothing\n"
+                << "  fix: link a source for what the body allocates with (the global bridge alloc_chaos::new_delete, "
+                   "a chaos_memory_resource, or observe_attempt for an allocator of its own), or use "
+                   "assert_no_allocation if allocating nothing is the point; no failure was injected\n";
+        else if (std::all_of(r.stability_baselines().begin(), r.stability_baselines().end(),
+                             [&](const baseline_run& b) { return b.allocations() == observed; }))
             out << "the baseline is unstable: its runs made as many attempts, but not the same ones\n"
                 << "  fix: make the body allocate the same way on every run (warm caches and statics before the "
                    "check); no failure was injected\n";
@@ -145,9 +137,7 @@ void print_headline(std::ostream& out, const report& r, verdict v) {
                    "passes\n";
         return;
     case verdict::passed:
-        if (observed == 0)
-            out << "PASSED: the body made no allocation attempt, so no allocation failure can reach it\n";
-        else if (observed == 1)
+        if (observed == 1)
             out << "PASSED: the one observed allocation attempt was failed, and the run handled the failure or "
                    "ended in std::bad_alloc\n";
         else
@@ -362,7 +352,20 @@ std::size_t report::injected_failures() const noexcept {
         std::count_if(attempts_.begin(), attempts_.end(), [](const attempt& a) { return a.injected(); }));
 }
 
-bool report::success() const noexcept { return verdict_of(*this) == verdict::passed; }
+alloc_chaos::verdict report::verdict() const noexcept {
+    using enum alloc_chaos::verdict;
+    if ((bridge_required_ && !bridge_observed_) || !baseline_stable())
+        return invalid;
+    if (first_finding_baseline(*this).first != nullptr)
+        return failed;
+    if (baseline_allocations() == 0)  // nothing observed, so nothing tested
+        return invalid;
+    if (std::any_of(attempts_.begin(), attempts_.end(), [](const attempt& a) { return !a.success(); }))
+        return failed;
+    return truncated() ? partial : passed;
+}
+
+bool report::success() const noexcept { return verdict() == alloc_chaos::verdict::passed; }
 
 void report::assert_success() const {
     if (success())
@@ -382,7 +385,7 @@ std::ostream& operator<<(std::ostream& out, const report& r) {
     if (style.directory == "/")
         style.directory.clear();
 
-    const verdict v = verdict_of(r);
+    const verdict v = r.verdict();
     print_headline(out, r, v);
     out << "  probe: global operator new/delete bridge " << (r.bridge_observed() ? "observed" : "not observed")
         << (r.bridge_required() ? "" : " (not required)") << '\n';

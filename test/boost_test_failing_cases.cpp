@@ -85,6 +85,11 @@ BOOST_ALLOC_CHAOS_CASE(throws_when_nothing_fails) {
     throw std::logic_error("the body is broken before any failure");
 }
 
+// The body allocates nothing a check observes: the check is INVALID, it tested nothing.
+BOOST_ALLOC_CHAOS_CASE(allocates_nothing) {
+    BOOST_TEST(sizeof(int) > 0u);
+}
+
 // The run goes on after the failures above.
 BOOST_ALLOC_CHAOS_CASE(a_passing_case_after_the_failures) {
     std::vector<int> numbers(4);

@@ -203,6 +203,18 @@ BOOST_AUTO_TEST_CASE(a_body_that_throws_with_nothing_failed_is_invalid) {
                                    "run, with nothing failed, ended in exception \u2014 the body is broken before any failure"));
 }
 
+BOOST_AUTO_TEST_CASE(a_body_that_allocates_nothing_is_invalid) {
+    const case_run run = run_failing_case("allocates_nothing");
+    BOOST_TEST_INFO(run.log());
+    BOOST_TEST(run.exit_code == boost_test_failure);
+    BOOST_TEST(run.has_line_ending("error: in \"allocates_nothing\": alloc-chaos check INVALID: the baseline run "
+                                   "observed no allocation attempt, so the check tested nothing"));
+    BOOST_TEST(run.has_line("  fix: link a source for what the body allocates with (the global bridge "
+                            "alloc_chaos::new_delete, a chaos_memory_resource, or observe_attempt for an allocator of "
+                            "its own), or use assert_no_allocation if allocating nothing is the point; no failure "
+                            "was injected"));
+}
+
 BOOST_AUTO_TEST_CASE(an_injected_failure_escaping_a_noexcept_function_is_named_with_its_run) {
     const case_run run = run_failing_case("failure_escapes_a_noexcept_function,a_passing_case_after_the_abort", "message");
     BOOST_TEST_INFO(run.log());
@@ -298,7 +310,7 @@ BOOST_AUTO_TEST_CASE(failing_cases_log_the_same_in_worker_processes_as_in_place)
     // The cases that neither crash nor hang, with every log entry and the report's counts.
     const std::string cases = "wrong_result_after_a_swallowed_failure,wrong_exception_type,"
                               "assertion_fails_under_one_failure,require_fails_under_failure,"
-                              "throws_when_nothing_fails,a_passing_case_after_the_failures";
+                              "throws_when_nothing_fails,allocates_nothing,a_passing_case_after_the_failures";
     const case_run in_place = run_failing_case(cases, "message", "short");
     const case_run run = run_failing_case(cases, "message", "short", "ALLOC_CHAOS_PROCESSES=2 ");
     BOOST_TEST_INFO(run.log());
@@ -322,7 +334,7 @@ BOOST_AUTO_TEST_CASE(the_xml_log_of_runs_in_workers_is_the_one_of_runs_in_place)
 }
 
 BOOST_AUTO_TEST_CASE(the_whole_run_goes_on_after_failing_cases) {
-    // Eleven cases fail (ten failed, counting the three aborted ones, and one timed out); the five
+    // Twelve cases fail (eleven failed, counting the three aborted ones, and one timed out); the five
     // others still pass.
     const std::string path = failing_cases_path();
     const std::string command =
@@ -337,8 +349,8 @@ BOOST_AUTO_TEST_CASE(the_whole_run_goes_on_after_failing_cases) {
     BOOST_TEST(WIFEXITED(status));
     BOOST_TEST(WEXITSTATUS(status) == boost_test_failure);
     BOOST_TEST(out.str().find("Test module \"boost_test_failing_cases\" has failed with:\n"
-                              "  5 test cases out of 16 passed\n"
-                              "  10 test cases out of 16 failed\n"
-                              "  1 test case out of 16 timed-out\n"
-                              "  3 test cases out of 16 aborted\n") != std::string::npos);
+                              "  5 test cases out of 17 passed\n"
+                              "  11 test cases out of 17 failed\n"
+                              "  1 test case out of 17 timed-out\n"
+                              "  3 test cases out of 17 aborted\n") != std::string::npos);
 }

@@ -89,6 +89,8 @@ BOOST_ALLOC_CHAOS_FIXTURE_CASE(pmr_containers_on_the_ready_fixture, alloc_chaos:
 BOOST_ALLOC_CHAOS_FIXTURE_CASE(the_ready_fixtures_resource_checks_deallocations_from_the_start_of_the_case,
                                alloc_chaos::boost_test::chaos_resource_fixture) {
     BOOST_TEST(resource.checking_deallocations());
+    std::pmr::vector<int> v({1}, allocator);  // one attempt: a case that observes none is INVALID
+    BOOST_TEST(v.size() == 1u);
 }
 
 BOOST_ALLOC_CHAOS_FIXTURE_CASE(fixture_case_sees_a_fresh_fixture_in_every_run, counting_fixture) {

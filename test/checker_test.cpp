@@ -311,14 +311,15 @@ BOOST_AUTO_TEST_CASE(a_run_that_never_reaches_its_target_is_a_failed_attempt) {
     BOOST_TEST(!r.success());
 }
 
-BOOST_AUTO_TEST_CASE(a_body_that_allocates_nothing_passes_with_zero_attempts) {
+BOOST_AUTO_TEST_CASE(a_body_that_allocates_nothing_is_invalid_with_zero_attempts) {
     std::size_t calls = 0;
     const report r = check([&] { ++calls; });
     BOOST_TEST(calls == 1u);
     BOOST_TEST(r.baseline_allocations() == 0u);
     BOOST_TEST(r.attempts().empty());
     BOOST_TEST(!r.truncated());
-    BOOST_TEST(r.success());
+    BOOST_TEST(r.verdict() == alloc_chaos::verdict::invalid);  // it tested nothing
+    BOOST_TEST(!r.success());
 }
 
 BOOST_AUTO_TEST_CASE(the_checkers_own_bookkeeping_is_never_observed) {
@@ -646,7 +647,7 @@ BOOST_AUTO_TEST_CASE(a_nested_check_throws_logic_error_naming_the_call) {
                "alloc_chaos::checker::run: a check is already running on this thread, and checks do not nest; "
                "run the second check after the first one returns, or on another thread");
     BOOST_TEST(outer.baseline_allocations() == 0u);
-    BOOST_TEST(outer.success());
+    BOOST_TEST(outer.verdict() == alloc_chaos::verdict::invalid);  // no attempt: the check tested nothing
 }
 
 BOOST_AUTO_TEST_CASE(a_nested_check_adds_no_attempt_to_the_outer_body) {
@@ -750,6 +751,17 @@ BOOST_AUTO_TEST_CASE(a_refused_failure_range_leaves_the_selection_unchanged) {
     BOOST_CHECK_THROW(c.failure_range(4, 2), std::invalid_argument);
     const report r = c.run([] { allocate_sizes_1_to(5); });
     BOOST_TEST(targets(r) == targets_t({1}));
+}
+
+BOOST_AUTO_TEST_CASE(a_mode_that_is_no_failure_mode_throws_invalid_argument_naming_the_call) {
+    try {
+        checker{}.mode(static_cast<alloc_chaos::failure_mode>(42));
+        BOOST_FAIL("no exception");
+    } catch (const std::invalid_argument& e) {
+        BOOST_TEST(std::string(e.what()) ==
+                   "alloc_chaos::checker::mode(42): not a failure_mode; pass failure_mode::once, "
+                   "failure_mode::persistent or failure_mode::both");
+    }
 }
 
 BOOST_AUTO_TEST_CASE(stability_runs_zero_throws_invalid_argument_naming_the_call) {

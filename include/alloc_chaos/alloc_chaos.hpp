@@ -18,5 +18,6 @@
 #include <alloc_chaos/source.hpp>
 #include <alloc_chaos/stack_frame.hpp>
 #include <alloc_chaos/strong_guarantee.hpp>
+#include <alloc_chaos/verdict.hpp>
 
 #endif

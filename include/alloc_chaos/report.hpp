@@ -6,6 +6,7 @@
 #include <alloc_chaos/finding.hpp>
 #include <alloc_chaos/outcome.hpp>
 #include <alloc_chaos/stack_frame.hpp>
+#include <alloc_chaos/verdict.hpp>
 
 #include <cstddef>
 #include <iosfwd>
@@ -111,9 +112,12 @@ public:
 // success; a partial one (capped, ranged, single-target, stopped early) never is.
 class report {
 public:
-    // Bridge observed (or not required), baseline completed, stable and without findings, every
-    // observed attempt tested and injected, and every run ended in a controlled error or returned
-    // with nothing found.
+    // invalid (bridge not observed, baseline threw, unstable, or observed no attempt), failed (a
+    // finding or a run not ending in a controlled error), partial (truncated()), else passed.
+    alloc_chaos::verdict verdict() const noexcept;
+    // verdict() == verdict::passed: bridge observed (or not required), baseline completed, stable,
+    // without findings and observing some attempt, every observed attempt tested and injected, and
+    // every run ended in a controlled error or returned with nothing found.
     bool success() const noexcept;
     // Throws check_failed, carrying the rendered report, unless success().
     void assert_success() const;
