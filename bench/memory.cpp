@@ -14,7 +14,7 @@
 // memory/*/10, failure_range(N - 10, N) in a process of its own, shows that more runs do not
 // raise that peak.
 
-#include "../lib/signature_log.hpp"  // the size of one recorded attempt, for the computed figure
+#include "../lib/engine/signature_log.hpp"  // the size of one recorded attempt, for the computed figure
 
 #include <alloc_chaos/checker.hpp>
 

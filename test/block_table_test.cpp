@@ -1,8 +1,8 @@
 #define BOOST_TEST_MODULE block_table
 #include <boost/test/unit_test.hpp>
 
-#include "../lib/block_table.hpp"
-#include "../lib/signature_log.hpp"
+#include "../lib/engine/block_table.hpp"
+#include "../lib/engine/signature_log.hpp"
 
 #include <alloc_chaos/alloc_chaos.hpp>
 

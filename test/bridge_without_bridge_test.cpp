@@ -1,7 +1,7 @@
 #define BOOST_TEST_MODULE bridge_without_bridge
 #include <boost/test/unit_test.hpp>
 
-// This suite links the core without lib/new_delete.cpp: operator new is the standard library's.
+// This suite links the core without lib/source/new_delete.cpp: operator new is the standard library's.
 
 #include <alloc_chaos/alloc_chaos.hpp>
 
@@ -59,7 +59,7 @@ BOOST_AUTO_TEST_CASE(without_the_bridge_a_required_probe_makes_the_report_invali
 BOOST_AUTO_TEST_CASE(without_the_bridge_the_report_renders_invalid_with_the_fix) {
     BOOST_TEST(rendered(alloc_chaos::check(operator_new_twice)) ==
                "alloc-chaos check INVALID: the global operator new/delete bridge was not observed\n"
-               "  fix: link alloc_chaos::new_delete (lib/new_delete.cpp) into this executable, or waive the probe "
+               "  fix: link alloc_chaos::new_delete (lib/source/new_delete.cpp) into this executable, or waive the probe "
                "with require_global_bridge(false) when only chaos resources or the source hook are checked\n"
                "  probe: global operator new/delete bridge not observed\n"
                "  baseline: completed, 0 attempts\n");

@@ -1,7 +1,7 @@
 #define BOOST_TEST_MODULE live_blocks
 #include <boost/test/unit_test.hpp>
 
-#include "../lib/live_blocks.hpp"
+#include "../lib/engine/live_blocks.hpp"
 
 #include <algorithm>
 #include <cstddef>

@@ -76,9 +76,11 @@ bool in_this_file(const stack_frame& f) { return ends_with(f.file, "stack_trace_
 
 // A frame of alloc-chaos itself: the engine, a source, the bridge, the checker, the runner.
 bool library_frame(const stack_frame& f) {
-    static const char* const library_files[] = {"lib/engine.cpp", "lib/new_delete.cpp", "lib/runner.cpp",
-                                                "lib/checker.cpp", "lib/chaos_memory_resource.cpp",
-                                                "lib/stack_trace_libbacktrace.cpp", "lib/stack_trace.cpp"};
+    static const char* const library_files[] = {"lib/engine/engine.cpp",    "lib/source/new_delete.cpp",
+                                                "lib/checker/runner.cpp",   "lib/checker/checker.cpp",
+                                                "lib/checker/check_runs.cpp", "lib/source/chaos_memory_resource.cpp",
+                                                "lib/platform/stack_trace_libbacktrace.cpp",
+                                                "lib/platform/stack_trace.cpp"};
     for (const char* file : library_files)
         if (ends_with(f.file, file))
             return true;

@@ -1,6 +1,6 @@
 #include <alloc_chaos/forbid_allocations.hpp>
 
-#include "engine.hpp"
+#include "../engine/engine.hpp"
 
 #include <sstream>
 

@@ -1,7 +1,7 @@
 #include "worker_pool.hpp"
 
-#include "block_table.hpp"
-#include "process.hpp"
+#include "../engine/block_table.hpp"
+#include "../platform/process.hpp"
 #include "run_codec.hpp"
 
 #include <algorithm>

@@ -1,7 +1,7 @@
 #include "crash_notice.hpp"
 
-#include "engine.hpp"
-#include "fixed_writer.hpp"
+#include "../engine/engine.hpp"
+#include "../source/fixed_writer.hpp"
 
 #include <alloc_chaos/source.hpp>
 

@@ -1,8 +1,6 @@
 #include "engine.hpp"
 
 #include "block_table.hpp"
-#include "crash_notice.hpp"
-#include "worker_pool.hpp"
 
 #include <alloc_chaos/current_run.hpp>
 #include <alloc_chaos/debugging.hpp>
@@ -192,10 +190,8 @@ active_check::~active_check() {
     forbidden_depth = forbidden_depth_;
 }
 
-void abandon_check() noexcept {
+void abandon_engine_state() noexcept {
     abandon_tracking();
-    restore_crash_notice();
-    abandon_workers();
     forbidden_depth = 0;
     observed_run = nullptr;
     current_run_state = nullptr;

@@ -4,8 +4,8 @@
 // a run, an ordinary attempt and the free of a block of the run take the engine's inline paths:
 // no call into the engine.
 
-#include "block_table.hpp"
-#include "engine.hpp"
+#include "../engine/block_table.hpp"
+#include "../engine/engine.hpp"
 
 #include <alloc_chaos/source.hpp>
 

@@ -1,6 +1,6 @@
 #include "runner.hpp"
 
-#include "engine.hpp"
+#include "../engine/engine.hpp"
 
 #include <algorithm>
 #include <new>

@@ -7,7 +7,7 @@
 // worker gone wrong.
 
 #include "check_runs.hpp"
-#include "signature_log.hpp"
+#include "../engine/signature_log.hpp"
 
 #include <cstddef>
 #include <cstdint>

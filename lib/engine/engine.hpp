@@ -4,7 +4,7 @@
 // The engine's private side: what the checker arms, and what a run records.
 
 #include "signature_log.hpp"
-#include "stack_trace.hpp"
+#include "../platform/stack_trace.hpp"
 
 #include <alloc_chaos/allocation.hpp>
 #include <alloc_chaos/finding.hpp>
@@ -130,6 +130,10 @@ public:
     observation(const observation&) = delete;
     observation& operator=(const observation&) = delete;
 };
+
+// The engine's part of abandon_check(): this thread's run, its tracked blocks, its forbid_allocations
+// scopes and its running check are forgotten.
+void abandon_engine_state() noexcept;
 
 // While alive, this thread runs a check; constructing a second one on the thread throws std::logic_error.
 // It also sets aside the forbid_allocations scopes open around it: they belong to the code that

@@ -6,7 +6,7 @@
 // the report shows, taken by making a run that went wrong once more.
 
 #include "runner.hpp"
-#include "stack_trace.hpp"
+#include "../platform/stack_trace.hpp"
 
 #include <alloc_chaos/checker.hpp>
 #include <alloc_chaos/failure_mode.hpp>
@@ -55,7 +55,7 @@ inline bool ends_check(const target_run& run, bool stop_on_failure) noexcept {
 }
 
 // What attach_to_run left on the run just made on this thread, leaving nothing for the next run
-// (lib/run_attachment.cpp).
+// (lib/checker/run_attachment.cpp).
 std::string take_run_attachment() noexcept;
 
 class check_runs {

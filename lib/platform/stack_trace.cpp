@@ -52,9 +52,10 @@ void symbolizer::classify(symbolized_frame& f) const {
 const std::vector<symbolized_frame>& symbolizer::at(std::uintptr_t pc) {
     if (!located_) {
         located_ = true;
+        // The backend is in lib/platform/; the library's code is every folder of lib/.
         const std::string own = library_source_file();
-        if (const std::size_t slash = own.rfind('/'); slash != std::string::npos)
-            library_dir_ = own.substr(0, slash + 1);
+        if (const std::size_t folder = own.rfind("/platform/"); folder != std::string::npos)
+            library_dir_ = own.substr(0, folder + 1);
     }
     auto [found, inserted] = cache_.try_emplace(pc);
     if (inserted) {

@@ -6,7 +6,7 @@
 // again. Any thread may call it; every call is made inside `unobserved`, so that no bookkeeping
 // is an attempt.
 
-#include "block_table.hpp"  // owner_biased_lock
+#include "../engine/block_table.hpp"  // owner_biased_lock
 
 #include <alloc_chaos/allocation.hpp>
 #include <alloc_chaos/finding.hpp>

@@ -1,7 +1,7 @@
 #include <alloc_chaos/chaos_memory_resource.hpp>
 
 #include "chaos_memory_resource_ledger.hpp"
-#include "engine.hpp"  // current_run_state
+#include "../engine/engine.hpp"  // current_run_state
 
 #include <alloc_chaos/current_run.hpp>
 #include <alloc_chaos/injected_bad_alloc.hpp>

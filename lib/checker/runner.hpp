@@ -4,10 +4,10 @@
 // One check's runs of its body: observed, with their attempts compared with the baseline's and
 // their live blocks tracked, and what each run found.
 
-#include "block_table.hpp"
-#include "engine.hpp"
-#include "signature_log.hpp"
-#include "stack_trace.hpp"
+#include "../engine/block_table.hpp"
+#include "../engine/engine.hpp"
+#include "../engine/signature_log.hpp"
+#include "../platform/stack_trace.hpp"
 
 #include <alloc_chaos/checker.hpp>
 #include <alloc_chaos/failure_mode.hpp>

@@ -2,10 +2,10 @@
 
 #include "check_runs.hpp"
 #include "crash_notice.hpp"
-#include "engine.hpp"
-#include "process.hpp"
+#include "../engine/engine.hpp"
+#include "../platform/process.hpp"
 #include "selection.hpp"
-#include "stack_trace.hpp"
+#include "../platform/stack_trace.hpp"
 #include "worker_pool.hpp"
 
 #include <algorithm>

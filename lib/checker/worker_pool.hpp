@@ -20,7 +20,7 @@
 // worker that replays the run up to its failure and ends there.
 
 #include "check_runs.hpp"
-#include "engine.hpp"
+#include "../engine/engine.hpp"
 
 #include <chrono>
 #include <cstddef>

@@ -82,7 +82,7 @@ void print_headline(std::ostream& out, const report& r, verdict v) {
         out << "INVALID: ";
         if (r.bridge_required() && !r.bridge_observed())
             out << "the global operator new/delete bridge was not observed\n"
-                << "  fix: link alloc_chaos::new_delete (lib/new_delete.cpp) into this executable, or waive the "
+                << "  fix: link alloc_chaos::new_delete (lib/source/new_delete.cpp) into this executable, or waive the "
                    "probe with require_global_bridge(false) when only chaos resources or the source hook are checked\n";
         else if (const auto [b, number] = first_throwing_baseline(r); b != nullptr) {
             out << "the baseline run";

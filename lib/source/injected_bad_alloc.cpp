@@ -1,6 +1,6 @@
 #include <alloc_chaos/injected_bad_alloc.hpp>
 
-#include "engine.hpp"
+#include "../engine/engine.hpp"
 #include "fixed_writer.hpp"
 
 namespace alloc_chaos {
