@@ -94,6 +94,12 @@ public:
         field(path + ".message()", a.message(), b.message());
         findings(path + ".findings()", a.findings(), b.findings());
         field(path + ".attachment()", a.attachment(), b.attachment());
+        leaked(path + ".leaked()", a.leaked(), b.leaked());
+    }
+
+    void leaked(const std::string& path, alloc_chaos::leak_total a, alloc_chaos::leak_total b) {
+        field(path + ".blocks", a.blocks, b.blocks);
+        field(path + ".bytes", a.bytes, b.bytes);
     }
 
     void run(const std::string& path, const alloc_chaos::attempt& a, const alloc_chaos::attempt& b) {
@@ -108,6 +114,7 @@ public:
         field(path + ".failed_attempts()", a.failed_attempts(), b.failed_attempts());
         stack(path + ".stack()", a.stack(), b.stack());
         field(path + ".attachment()", a.attachment(), b.attachment());
+        leaked(path + ".leaked()", a.leaked(), b.leaked());
         field(path + ".success()", a.success(), b.success());
     }
 

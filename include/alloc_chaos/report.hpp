@@ -20,14 +20,42 @@ namespace alloc_chaos {
 
 class checker;
 
+// The blocks a run leaked and their bytes, all of them: a run's findings name the first
+// leaked_blocks_named of them, so that a run leaking thousands keeps a report of bounded size.
+struct leak_total {
+    std::size_t blocks = 0;
+    std::size_t bytes = 0;
+
+    friend bool operator==(const leak_total&, const leak_total&) = default;
+};
+
+// The leaked blocks a run names as findings, at most; the rest are counted in its leak_total.
+inline constexpr std::size_t leaked_blocks_named = 10;
+
+namespace detail {
+// The leak_total of `found`, for a run made with every leaked block named.
+inline leak_total leaks_in(const std::vector<finding>& found) noexcept {
+    leak_total total;
+    for (const finding& f : found)
+        if (f.kind() == finding_kind::leak) {
+            ++total.blocks;
+            total.bytes += f.allocation() ? f.allocation()->size() : 0;
+        }
+    return total;
+}
+}  // namespace detail
+
 // One run of the body with nothing failed.
 class baseline_run {
 public:
     baseline_run() = default;
+    // `leaked`: all the blocks the run leaked, when its findings name only the first; by default
+    // the leaks among `findings`.
     baseline_run(std::size_t allocations, alloc_chaos::outcome o, std::string message,
-                 std::vector<finding> findings = {}, std::string attachment = {})
+                 std::vector<finding> findings = {}, std::string attachment = {},
+                 std::optional<leak_total> leaked = std::nullopt)
         : allocations_(allocations), outcome_(o), message_(std::move(message)), findings_(std::move(findings)),
-          attachment_(std::move(attachment)) {}
+          attachment_(std::move(attachment)), leaked_(leaked.value_or(detail::leaks_in(findings_))) {}
 
     // The attempts observed during the run.
     std::size_t allocations() const noexcept { return allocations_; }
@@ -39,6 +67,8 @@ public:
     std::span<const finding> findings() const noexcept { return findings_; }
     // What the body attached to the run with attach_to_run, empty when nothing.
     const std::string& attachment() const noexcept { return attachment_; }
+    // Every block the run leaked and their bytes; findings() names the first leaked_blocks_named.
+    leak_total leaked() const noexcept { return leaked_; }
 
 private:
     std::size_t allocations_ = 0;
@@ -46,6 +76,7 @@ private:
     std::string message_;
     std::vector<finding> findings_;
     std::string attachment_;
+    leak_total leaked_;
 };
 
 // One run of the body with one target attempt failed.
@@ -54,11 +85,12 @@ public:
     attempt(std::size_t target, std::size_t observed_allocations,
             std::optional<alloc_chaos::allocation> injected, alloc_chaos::outcome o, std::string message,
             std::vector<finding> findings = {}, failure_mode mode = failure_mode::once,
-            std::size_t failed_attempts = 0, std::vector<stack_frame> stack = {}, std::string attachment = {})
+            std::size_t failed_attempts = 0, std::vector<stack_frame> stack = {}, std::string attachment = {},
+            std::optional<leak_total> leaked = std::nullopt)
         : target_(target), observed_(observed_allocations), injected_(injected), outcome_(o),
           message_(std::move(message)), findings_(std::move(findings)), mode_(mode),
           failed_(failed_attempts != 0 ? failed_attempts : (injected ? 1 : 0)), stack_(std::move(stack)),
-          attachment_(std::move(attachment)) {}
+          attachment_(std::move(attachment)), leaked_(leaked.value_or(detail::leaks_in(findings_))) {}
 
     // The index of the attempt this run was to fail.
     std::size_t target() const noexcept { return target_; }
@@ -83,6 +115,8 @@ public:
     std::span<const stack_frame> stack() const noexcept { return stack_; }
     // What the body attached to the run with attach_to_run, empty when nothing.
     const std::string& attachment() const noexcept { return attachment_; }
+    // Every block the run leaked and their bytes; findings() names the first leaked_blocks_named.
+    leak_total leaked() const noexcept { return leaked_; }
     // Injected, ended in `completed` or `bad_alloc`, and found nothing.
     bool success() const noexcept {
         return injected() && (outcome_ == alloc_chaos::outcome::completed || outcome_ == alloc_chaos::outcome::bad_alloc) &&
@@ -100,6 +134,7 @@ private:
     std::size_t failed_;
     std::vector<stack_frame> stack_;
     std::string attachment_;
+    leak_total leaked_;
 };
 
 // Thrown by report::assert_success(); what() is the whole rendered report.

@@ -9,7 +9,7 @@ namespace alloc_chaos::detail {
 namespace {
 
 baseline_run to_baseline(run_result&& r) {
-    return {r.attempts, r.outcome, std::move(r.message), std::move(r.findings), take_run_attachment()};
+    return {r.attempts, r.outcome, std::move(r.message), std::move(r.findings), take_run_attachment(), r.leaked};
 }
 
 bool has_leaks(const baseline_run& b) {
@@ -23,14 +23,10 @@ bool succeeded(const run_result& run) {
            run.findings.empty();
 }
 
-// A run's leaked blocks whose stacks a rerun takes, at most; the report names ten.
-constexpr std::size_t block_stacks_taken = 100;
-
-// The attempts that allocated the blocks a run leaked, increasing, at most block_stacks_taken.
 std::vector<std::size_t> leaked_attempts(std::span<const finding> found) {
     std::vector<std::size_t> leaked;
     for (const finding& f : found)
-        if (f.kind() == finding_kind::leak && f.allocation() && leaked.size() < block_stacks_taken)
+        if (f.kind() == finding_kind::leak && f.allocation())
             leaked.push_back(f.allocation()->index());
     std::sort(leaked.begin(), leaked.end());
     leaked.erase(std::unique(leaked.begin(), leaked.end()), leaked.end());
@@ -88,7 +84,7 @@ baseline_phase check_runs::baselines() {
         phase.first = baseline_run(phase.first.allocations(), phase.first.outcome(), phase.first.message(),
                                    with_block_stacks(phase.first.findings(), baseline_leaks, baseline_stacks,
                                                      again.findings(), symbols_),
-                                   phase.first.attachment());
+                                   phase.first.attachment(), phase.first.leaked());
     };
     for (std::size_t i = 1; i < options_.stability_runs && phase.first.outcome() == outcome::completed; ++i) {
         phase.stability.push_back(to_baseline(i == 1 ? runs_.repeat_baseline(baseline_leaks, baseline_stacks.data())
@@ -137,7 +133,8 @@ target_run check_runs::target(const planned_run& planned) {
             run.findings = with_block_stacks(run.findings, leaked, taken, again.findings, symbols_);
     }
     return {attempt(planned.target, run.attempts, run.injected, run.outcome, std::move(run.message),
-                    std::move(run.findings), planned.mode, run.failures, std::move(stack), std::move(attachment)),
+                    std::move(run.findings), planned.mode, run.failures, std::move(stack), std::move(attachment),
+                    run.leaked),
             run.aborted};
 }
 

@@ -49,12 +49,18 @@ void message_writer::put(std::span<const finding> found) {
         put(f);
 }
 
+void message_writer::put(const leak_total& leaked) {
+    put(std::uint64_t{leaked.blocks});
+    put(std::uint64_t{leaked.bytes});
+}
+
 void message_writer::put(const baseline_run& b) {
     put(std::uint64_t{b.allocations()});
     put(static_cast<std::uint64_t>(b.outcome()));
     put(b.message());
     put(b.findings());
     put(b.attachment());
+    put(b.leaked());
 }
 
 void message_writer::put(const attempt& a) {
@@ -70,6 +76,7 @@ void message_writer::put(const attempt& a) {
     put(std::uint64_t{a.failed_attempts()});
     put(a.stack());
     put(a.attachment());
+    put(a.leaked());
 }
 
 void message_writer::put(const baseline_phase& phase) {
@@ -157,7 +164,15 @@ baseline_run message_reader::read_baseline() {
     const auto how = static_cast<outcome>(number());
     std::string message = text();
     std::vector<finding> found = read_findings();
-    return {allocations, how, std::move(message), std::move(found), text()};
+    std::string attachment = text();
+    return {allocations, how, std::move(message), std::move(found), std::move(attachment), read_leaked()};
+}
+
+leak_total message_reader::read_leaked() {
+    leak_total leaked;
+    leaked.blocks = number();
+    leaked.bytes = number();
+    return leaked;
 }
 
 baseline_phase message_reader::baselines() {
@@ -184,9 +199,10 @@ target_run message_reader::target() {
     const std::size_t failed = number();
     std::vector<stack_frame> stack = read_frames();
     std::string attachment = text();
+    const leak_total leaked = read_leaked();
     const bool aborted = number() != 0;
     return {attempt(target, observed, injected, how, std::move(message), std::move(found), mode, failed,
-                    std::move(stack), std::move(attachment)),
+                    std::move(stack), std::move(attachment), leaked),
             aborted};
 }
 

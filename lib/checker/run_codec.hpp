@@ -32,6 +32,7 @@ public:
 
 private:
     void put(const allocation& a);
+    void put(const leak_total& leaked);
     void put(const finding& f);
     void put(const baseline_run& b);
     void put(const attempt& a);
@@ -56,6 +57,7 @@ public:
 
 private:
     allocation read_allocation();
+    leak_total read_leaked();
     finding read_finding();
     baseline_run read_baseline();
     std::vector<finding> read_findings();

@@ -131,7 +131,7 @@ run_result runner::run(kind k, std::size_t target, failure_mode mode, bool trap,
         blocks_.owner([](live_blocks& blocks) { return blocks.clear(), true; });
         tracked_blocks tracking(blocks_);
         run_body(body_, run, result);
-        leaked = leaks(run);  // after the handler: the escaped exception is gone with its blocks
+        leaked = leaks(run, result.leaked);  // after the handler: the escaped exception is gone with its blocks
     } else {
         run_body(body_, run, result);
     }
@@ -181,13 +181,17 @@ std::vector<finding> runner::divergence(const run_state& run, kind k) const {
     return found;
 }
 
-std::vector<finding> runner::leaks(const run_state& run) {
+std::vector<finding> runner::leaks(const run_state& run, leak_total& total) {
     std::vector<std::size_t> live;
     live.reserve(blocks_.owner([](live_blocks& blocks) { return blocks.size(); }));  // only frees come between
     blocks_.owner([&](live_blocks& blocks) { return blocks.indices(live), true; });
     std::vector<finding> found;
+    total = {live.size(), 0};
     for (std::size_t index : live) {
         const signature* s = signature_at(run, index);
+        total.bytes += s != nullptr ? s->size() : 0;
+        if (found.size() == leaked_blocks_named)
+            continue;
         std::ostringstream message;
         message << "the block of #" << index;
         if (s != nullptr)

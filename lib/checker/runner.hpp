@@ -13,6 +13,7 @@
 #include <alloc_chaos/failure_mode.hpp>
 #include <alloc_chaos/finding.hpp>
 #include <alloc_chaos/outcome.hpp>
+#include <alloc_chaos/report.hpp>
 
 #include <cstddef>
 #include <optional>
@@ -32,6 +33,7 @@ struct run_result {
     std::vector<finding> findings;
     std::size_t failures = 0;  // attempts failed: the target, and in persistent mode every later one
     raw_stack stack;           // the target attempt's call stack, when asked for and reached; else empty
+    leak_total leaked;         // every block leaked; `findings` names the first leaked_blocks_named
 };
 
 // True when a real operator new/delete pair reaches the engine through the global bridge.
@@ -79,7 +81,9 @@ private:
                    raw_stack* target_stack = nullptr, std::span<const std::size_t> stacks_at = {},
                    raw_stack* stacks = nullptr);
     std::vector<finding> divergence(const run_state& run, kind k) const;
-    std::vector<finding> leaks(const run_state& run);
+    // The first leaked_blocks_named blocks still live, by attempt index, as findings; all of
+    // them counted into `total`.
+    std::vector<finding> leaks(const run_state& run, leak_total& total);
     // The attempt at `index` of the run just made: logged, or the baseline's when it matched it.
     const signature* signature_at(const run_state& run, std::size_t index) const;
 

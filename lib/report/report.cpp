@@ -147,9 +147,6 @@ void print_headline(std::ostream& out, const report& r, verdict v) {
     }
 }
 
-// Leaked blocks named on the leak line; the rest are counted, so a run leaking thousands stays readable.
-constexpr std::size_t leaked_blocks_shown = 10;
-
 // How the report shows call stacks. Every line a stack adds starts with 6 or 8 spaces, then
 // "at ", "stack: ", or "#<index> " for a line ending in " allocated at", so that a reader (or a
 // test comparing report text) can recognise and skip them.
@@ -193,7 +190,7 @@ void print_block_stacks(std::ostream& out, const stack_style& style, std::span<c
     for (const finding& f : found) {
         if (f.kind() != finding_kind::leak)
             continue;
-        if (blocks++ >= leaked_blocks_shown)
+        if (blocks++ >= leaked_blocks_named)
             return;
         const auto& a = f.allocation();
         if (!a || f.stack().empty())
@@ -205,30 +202,27 @@ void print_block_stacks(std::ostream& out, const stack_style& style, std::span<c
 
 // Leaks on one line ("leaked 2 blocks, 96 bytes: #3 operator new size=64, #5 operator new
 // size=32"), with where each block was allocated below it, every other finding on a line of its own.
-void print_findings(std::ostream& out, std::span<const finding> found, const stack_style& style) {
-    std::size_t blocks = 0, bytes = 0;
+void print_findings(std::ostream& out, std::span<const finding> found, leak_total total, const stack_style& style) {
+    std::size_t named = 0;
     std::ostringstream leaked;
     for (const finding& f : found) {
         if (f.kind() != finding_kind::leak) {
             out << "      " << f << '\n';
             continue;
         }
-        const auto& a = f.allocation();
-        if (a)
-            bytes += a->size();
-        if (blocks++ >= leaked_blocks_shown)
+        if (named++ >= leaked_blocks_named)
             continue;
-        leaked << (blocks == 1 ? "" : ", ");
-        if (a)
+        leaked << (named == 1 ? "" : ", ");
+        if (const auto& a = f.allocation())
             leaked << '#' << a->index() << ' ' << a->operation() << " size=" << a->size();
         else
             leaked << f.message();
     }
-    if (blocks > leaked_blocks_shown)
-        leaked << ", and " << blocks - leaked_blocks_shown << " more";
-    if (blocks > 0) {
-        out << "      leaked " << counted{blocks, "block"} << ", " << counted{bytes, "byte"} << ": " << leaked.str()
-            << '\n';
+    if (total.blocks > leaked_blocks_named)
+        leaked << ", and " << total.blocks - std::min(named, leaked_blocks_named) << " more";
+    if (total.blocks > 0) {
+        out << "      leaked " << counted{total.blocks, "block"} << ", " << counted{total.bytes, "byte"} << ": "
+            << leaked.str() << '\n';
         print_block_stacks(out, style, found);
     }
 }
@@ -252,11 +246,11 @@ void print_baseline(std::ostream& out, const report& r, const stack_style& style
         out << (extra.back().outcome() == outcome::completed ? " attempts)" : ")");
     }
     out << '\n';
-    print_findings(out, r.baseline().findings(), style);
+    print_findings(out, r.baseline().findings(), r.baseline().leaked(), style);
     for (std::size_t i = 0; i < extra.size(); ++i)
         if (!extra[i].findings().empty()) {
             out << "    baseline run " << i + 2 << ":\n";
-            print_findings(out, extra[i].findings(), style);
+            print_findings(out, extra[i].findings(), extra[i].leaked(), style);
         }
 }
 
@@ -286,7 +280,7 @@ void print_failed_run(std::ostream& out, const report& r, const attempt& a, cons
     print_ending(out, a.outcome(), a.message());
     out << '\n';
     print_injection_stack(out, style, a);
-    print_findings(out, a.findings(), style);
+    print_findings(out, a.findings(), a.leaked(), style);
     print_replay(out, r, a);
 }
 
