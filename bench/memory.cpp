@@ -6,7 +6,9 @@
 //
 //   memory/freed:  1,000,000 operator new/delete pairs of 64 bytes, each block freed at once;
 //   memory/live:   1,000,000 blocks of 16 bytes, all live until the body returns (the worst case
-//                  for the live blocks' bitmap).
+//                  for the live blocks' bitmap);
+//   memory/leaking: the exhaustive check of 2,000 attempts where the run failing #k leaks k
+//                  blocks (1,999,000 leaked in all): the report counts them, keeping 10 a run.
 //
 // The check is failure_range(N - 2, N): the baseline run and the two injected runs that go the
 // furthest, so it reaches the peak of an exhaustive check (the baseline's signatures, and those
@@ -108,8 +110,52 @@ void measure(benchmark::State& state, void (*body)(), std::size_t live) {
 void memory_freed(benchmark::State& state) { measure(state, freed_body, 0); }
 void memory_live(benchmark::State& state) { measure(state, live_body, attempts); }
 
+// A body whose every failure leaks: the run failing #k leaks the k blocks it made before, so an
+// exhaustive check leaks N (N - 1) / 2 blocks in all, which a report naming every one of them
+// would hold. The leaked blocks are kept in `slots` and freed after the check.
+constexpr std::size_t leaking_attempts = 2'000;
+std::size_t leaked_so_far = 0;
+
+void leaking_body() {
+    void* made[leaking_attempts];
+    std::size_t n = 0;
+    try {
+        for (; n < leaking_attempts; ++n)
+            made[n] = ::operator new(16);
+    } catch (const std::bad_alloc&) {
+        for (std::size_t i = 0; i < n; ++i)
+            slots[leaked_so_far++] = made[i];
+        return;
+    }
+    for (std::size_t i = 0; i < n; ++i)
+        ::operator delete(made[i], 16);
+}
+
+// The exhaustive check of leaking_body: the peak it adds over the body's own, and the blocks
+// leaked in all, which the report counts but does not keep.
+void memory_leaking(benchmark::State& state) {
+    slots.assign(leaking_attempts * leaking_attempts / 2, nullptr);
+    leaking_body();
+    const long body_peak = peak_rss_kib();
+    std::size_t leaked = 0;
+    for (auto _ : state) {
+        leaked_so_far = 0;
+        const alloc_chaos::report r = alloc_chaos::checker{}.call_stacks(false).run(leaking_body);
+        for (const alloc_chaos::attempt& a : r.attempts())
+            leaked += a.leaked().blocks;
+        if (r.tested_failures() != leaking_attempts || leaked != leaking_attempts * (leaking_attempts - 1) / 2)
+            state.SkipWithError("the check did not count every leaked block");
+        for (std::size_t i = 0; i < leaked_so_far; ++i)
+            ::operator delete(slots[i], 16);
+    }
+    state.counters["leaked_blocks"] = static_cast<double>(leaked);
+    state.counters["peak_rss_body_kib"] = static_cast<double>(body_peak);
+    state.counters["peak_rss_check_kib"] = static_cast<double>(peak_rss_kib());
+}
+
 BENCHMARK(memory_freed)->Name("memory/freed")->Arg(2)->Arg(10)->Iterations(1)->Unit(benchmark::kMillisecond);
 BENCHMARK(memory_live)->Name("memory/live")->Arg(2)->Arg(10)->Iterations(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(memory_leaking)->Name("memory/leaking")->Iterations(1)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

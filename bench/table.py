@@ -215,6 +215,20 @@ def main(directory):
             f"body alone {body_peak / 2**20:.1f} MiB; 11 runs instead of 3: {more / 2**20:.1f} MiB; "
             f"bound: body + {per:.0f} B x N", "bounded", verdict(bounded))
 
+    path = os.path.join(directory, "memory_leaking.json")
+    if os.path.exists(path):
+        _, leak = load(path)
+        name = "memory/leaking"
+        if error(leak[name]):
+            row("peak RSS, every run leaking (N = 2,000)", "ERROR", error(leak[name]), "bounded", "MISS")
+        else:
+            blocks = counter(leak, name, "leaked_blocks")
+            added = (counter(leak, name, "peak_rss_check_kib") - counter(leak, name, "peak_rss_body_kib")) * 1024
+            chunks = blocks * 32  # each leaked block of 16 bytes is a 32-byte malloc chunk
+            row("peak RSS, every run leaking (N = 2,000; run k leaks k blocks)", f"{added / 2**20:.1f} MiB",
+                f"{blocks:,.0f} blocks leaked, {chunks / 2**20:.1f} MiB of them the blocks themselves; "
+                f"the report keeps 10 a run", "bounded", verdict(added - chunks <= 16 * 2**20))
+
     # --- 6. worker processes ---------------------------------------------------------------
     path = os.path.join(directory, "processes.json")
     if os.path.exists(path):
