@@ -3,12 +3,14 @@
 
 // The loop behind BOOST_ALLOC_CHAOS_CASE: the checker, one fresh fixture per run, the run named
 // in Boost.Test's context, a failed assertion ending the loop, and the report logged. Runs in
-// worker processes (checker::processes) log through the calling process (worker_log.hpp).
+// worker processes (checker::processes) log through the calling process (worker_log.hpp). The
+// texts and the decision to stop come from the framework-neutral core (alloc_chaos/integration.hpp).
 
 #include <alloc_chaos/boost_test/check_with.hpp>
 #include <alloc_chaos/boost_test/worker_log.hpp>
 #include <alloc_chaos/checker.hpp>
 #include <alloc_chaos/current_run.hpp>
+#include <alloc_chaos/integration.hpp>
 #include <alloc_chaos/source.hpp>
 
 #include <boost/test/execution_monitor.hpp>
@@ -21,7 +23,6 @@
 
 #include <memory>
 #include <new>
-#include <optional>
 #include <sstream>
 #include <string>
 
@@ -60,28 +61,8 @@ inline ut::counter_t failed_assertions() {
     return ut::results_collector.results(ut::framework::current_test_case_id()).p_assertions_failed;
 }
 
-// What Boost.Test's context says of the run in progress: "baseline run, nothing failed" or
-// "run failing attempt #3".
-inline std::string run_context() {
-    const std::optional<run_status> run = current_run();
-    if (!run || !run->target)
-        return "baseline run, nothing failed";
-    return "run failing attempt #" + std::to_string(*run->target);
-}
-
-// The run in progress, as far as it went: "the baseline run", "the run failing #3 operator new
-// size=64 align=16", or "the run failing attempt #3, before it was reached".
-inline std::string run_description() {
-    const std::optional<run_status> run = current_run();
-    std::ostringstream text;
-    if (!run || !run->target)
-        text << "the baseline run";
-    else if (run->injected)
-        text << "the run failing " << *run->injected;
-    else
-        text << "the run failing attempt #" << *run->target << ", before it was reached";
-    return text.str();
-}
+// Boost.Test's names in the neutral core's messages.
+inline constexpr integration::assertion_stop boost_test_stop{"Boost.Test", "BOOST_REQUIRE"};
 
 // One run's frame: names the run in Boost.Test's context and notices the assertions that fail
 // during it; in a worker process, records what the run logs. All of it unobserved.
@@ -93,7 +74,8 @@ public:
         if (in_worker_)
             recording().start_run();
         failed_before_ = failed_assertions();
-        context_ = ut::framework::add_context(BOOST_TEST_LAZY_MSG("alloc-chaos " << run_context()), true);
+        context_ = ut::framework::add_context(BOOST_TEST_LAZY_MSG("alloc-chaos " << integration::run_context()),
+                                              true);
     }
     ~run_frame() {
         alloc_chaos::unobserved frame;
@@ -111,13 +93,7 @@ public:
     // Ends the check after this run when an assertion failed during it: once is enough to see.
     void stop_if_assertions_failed() const {
         alloc_chaos::unobserved frame;
-        const ut::counter_t failed = failed_assertions() - failed_before_;
-        if (failed == 0)
-            return;
-        std::ostringstream message;
-        message << failed << " Boost.Test assertion" << (failed == 1 ? "" : "s") << " failed in "
-                << run_description() << " (logged above); the loop stops at it";
-        throw alloc_chaos::abort_check(message.str());
+        boost_test_stop.after_run(failed_before_, failed_assertions());
     }
 
 private:
@@ -152,14 +128,6 @@ private:
     std::unique_ptr<Case> case_;
 };
 
-// "alloc-chaos: all 12 allocation failures the body can meet were handled"; a success handled at
-// least one (a body that made no attempt is INVALID).
-inline std::string success_line(std::size_t handled) {
-    if (handled == 1)
-        return "alloc-chaos: the one allocation failure the body can meet was handled";
-    return "alloc-chaos: all " + std::to_string(handled) + " allocation failures the body can meet were handled";
-}
-
 // Logs what the check found, at the test case's own file and line.
 inline void log_report(const alloc_chaos::report& r) {
     const ut::test_case& tc = ut::framework::current_test_case();
@@ -170,7 +138,7 @@ inline void log_report(const alloc_chaos::report& r) {
         rendered.pop_back();
     if (r.success()) {
         ut::unit_test_log << ut::log::begin(tc.p_file_name, tc.p_line_num) << ut::log_messages
-                          << BOOST_TEST_LAZY_MSG(success_line(r.injected_failures())) << ut::log::end();
+                          << BOOST_TEST_LAZY_MSG(integration::success_line(r.injected_failures())) << ut::log::end();
         return;
     }
     boost::test_tools::tt_detail::report_assertion(false, BOOST_TEST_LAZY_MSG(rendered), tc.p_file_name,
@@ -192,9 +160,7 @@ void run_case() {
             test.teardown();
         } catch (const boost::execution_aborted&) {
             require_failed = true;  // a BOOST_REQUIRE failed, and logged its failure
-            alloc_chaos::unobserved frame;
-            throw alloc_chaos::abort_check("a BOOST_REQUIRE failed in " + run_description() +
-                                           " (logged above); the case ends here");
+            boost_test_stop.fatal_assertion_failed();
         } catch (...) {
             frame.stop_if_assertions_failed();
             throw;

@@ -11,6 +11,16 @@
 #include <alloc_chaos/source.hpp>
 
 #include <boost/test/unit_test.hpp>
+#include <boost/version.hpp>
+
+// The macros below replace Boost.Test internals, which Boost may change in any release: a
+// replacement of another shape would break the build or, worse, leave assertions observed. They
+// were written against Boost 1.74 (any 1.74.x: patch releases leave them alone), and
+// test/boost_test_internals_test.cpp checks that they still match Boost's own definitions. To try
+// another version, define ALLOC_CHAOS_BOOST_TEST_UNTESTED_VERSION and run that test.
+#if (BOOST_VERSION / 100 != 1074) && !defined(ALLOC_CHAOS_BOOST_TEST_UNTESTED_VERSION)
+#error "alloc-chaos: <alloc_chaos/boost_test.hpp> redefines Boost.Test's internal macros (BOOST_TEST_TOOL_DIRECT_IMPL, BOOST_TEST_TOOL_ET_IMPL, BOOST_TEST_TOOL_ET_IMPL_EX, BOOST_TEST_TOOL_IMPL, BOOST_TEST_MESSAGE, BOOST_TEST_CHECKPOINT, BOOST_TEST_INFO, BOOST_TEST_INFO_SCOPE, BOOST_CONTEXT_PARAM), whose shape it was tested with in Boost 1.74 only; build and run test/boost_test_internals_test.cpp against this Boost and update include/alloc_chaos/boost_test/unobserved_assertions.hpp and this check, or define ALLOC_CHAOS_BOOST_TEST_UNTESTED_VERSION to build anyway (at your own risk: assertions may run observed)"
+#endif
 
 namespace alloc_chaos::boost_test::detail {
 // Makes the rest of the full-expression it starts unobserved.

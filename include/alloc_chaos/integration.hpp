@@ -1,0 +1,118 @@
+#ifndef ALLOC_CHAOS_INTEGRATION_HPP
+#define ALLOC_CHAOS_INTEGRATION_HPP
+
+// The framework-neutral core every test-framework adapter uses (the Boost.Test one in
+// <alloc_chaos/boost_test.hpp>, and any other): the run's context text, the success line, and
+// stopping the check at the first run in which an assertion failed. An adapter is then a loop
+// around the checker plus the translation of these texts and of the report into its framework's
+// own log and failures. Depends on the core alone (no test framework).
+//
+// Everything here builds its text unobserved (alloc_chaos::unobserved), so an adapter may call it
+// from inside a run's body without shifting the attempt numbers.
+//
+// Reference (one line per member):
+//   run_context()                 "baseline run, nothing failed" or "run failing attempt #3".
+//   run_description()             "the baseline run", "the run failing #3 operator new size=64
+//                                 align=16", or "the run failing attempt #3, before it was reached".
+//   success_line(handled)         "alloc-chaos: all 12 allocation failures the body can meet were
+//                                 handled" (or "the one allocation failure ..." for 1).
+//   assertion_stop                stops the check at the run in which a framework assertion failed.
+//   assertion_stop::after_run     throws abort_check when failed_after > failed_before.
+//   assertion_stop::fatal_assertion_failed   throws abort_check for a fatal assertion's failure.
+
+#include <alloc_chaos/checker.hpp>
+#include <alloc_chaos/current_run.hpp>
+#include <alloc_chaos/source.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <string_view>
+
+namespace alloc_chaos::integration {
+
+// The run in progress on this thread, for a framework's context line: "baseline run, nothing
+// failed" (also outside a check, and in the probe run) or "run failing attempt #3".
+inline std::string run_context() {
+    alloc_chaos::unobserved text_only;
+    const std::optional<run_status> run = current_run();
+    if (!run || !run->target)
+        return "baseline run, nothing failed";
+    return "run failing attempt #" + std::to_string(*run->target);
+}
+
+// The run in progress on this thread, as far as it went: "the baseline run" (also outside a
+// check), "the run failing #3 operator new size=64 align=16" once the failure was injected, or
+// "the run failing attempt #3, before it was reached".
+inline std::string run_description() {
+    alloc_chaos::unobserved text_only;
+    const std::optional<run_status> run = current_run();
+    std::ostringstream text;
+    if (!run || !run->target)
+        text << "the baseline run";
+    else if (run->injected)
+        text << "the run failing " << *run->injected;
+    else
+        text << "the run failing attempt #" << *run->target << ", before it was reached";
+    return text.str();
+}
+
+// The line an adapter logs for a successful check: "alloc-chaos: all 12 allocation failures the
+// body can meet were handled", or "alloc-chaos: the one allocation failure the body can meet was
+// handled" for 1. A success handled at least one (a body that made no attempt is INVALID).
+inline std::string success_line(std::size_t handled) {
+    alloc_chaos::unobserved text_only;
+    if (handled == 1)
+        return "alloc-chaos: the one allocation failure the body can meet was handled";
+    return "alloc-chaos: all " + std::to_string(handled) + " allocation failures the body can meet were handled";
+}
+
+// Stops the check at the run in which an assertion of the framework failed: once is enough to
+// see, and later runs would only repeat it. The adapter counts its framework's failed assertions
+// and passes the numbers; this class only decides and says why, through alloc_chaos::abort_check
+// (the run counts as failed with that message, and the loop ends after it).
+class assertion_stop {
+public:
+    // `framework`: the framework's name in the message ("Boost.Test"); `fatal_assertion`: the
+    // macro whose failure ends a test case ("BOOST_REQUIRE"). Both must outlive the object.
+    constexpr assertion_stop(std::string_view framework, std::string_view fatal_assertion) noexcept
+        : framework_(framework), fatal_assertion_(fatal_assertion) {}
+
+    // Throws abort_check "2 Boost.Test assertions failed in the baseline run (logged above); the
+    // loop stops at it" (the run per run_description()) when failed_after > failed_before, the
+    // counts of failed assertions before and after the run; returns otherwise.
+    void after_run(std::uintmax_t failed_before, std::uintmax_t failed_after) const {
+        if (failed_after <= failed_before)
+            return;
+        alloc_chaos::unobserved text_only;
+        const std::uintmax_t failed = failed_after - failed_before;
+        std::ostringstream message;
+        message << failed << ' ' << framework_ << " assertion" << (failed == 1 ? "" : "s") << " failed in "
+                << run_description() << " (logged above); the loop stops at it";
+        throw alloc_chaos::abort_check(message.str());
+    }
+
+    // Throws abort_check "a BOOST_REQUIRE failed in the baseline run (logged above); the case ends
+    // here" (the run per run_description()): for the fatal assertion that left the run.
+    [[noreturn]] void fatal_assertion_failed() const {
+        alloc_chaos::unobserved text_only;
+        std::ostringstream message;
+        message << "a " << fatal_assertion_ << " failed in " << run_description()
+                << " (logged above); the case ends here";
+        throw alloc_chaos::abort_check(message.str());
+    }
+
+    // The framework's name and its fatal assertion macro, as given.
+    constexpr std::string_view framework() const noexcept { return framework_; }
+    constexpr std::string_view fatal_assertion() const noexcept { return fatal_assertion_; }
+
+private:
+    std::string_view framework_;
+    std::string_view fatal_assertion_;
+};
+
+}  // namespace alloc_chaos::integration
+
+#endif
