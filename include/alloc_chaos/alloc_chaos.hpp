@@ -2,6 +2,7 @@
 #define ALLOC_CHAOS_ALLOC_CHAOS_HPP
 
 // The whole core of alloc-chaos.
+#include <alloc_chaos/detail/config.hpp>  // ALLOC_CHAOS_VERSION_*
 #include <alloc_chaos/allocation.hpp>
 #include <alloc_chaos/chaos_memory_resource.hpp>
 #include <alloc_chaos/checker.hpp>

@@ -4,6 +4,7 @@
 
 #include <alloc_chaos/current_run.hpp>
 #include <alloc_chaos/debugging.hpp>
+#include <alloc_chaos/detail/config.hpp>
 #include <alloc_chaos/forbid_allocations.hpp>
 #include <alloc_chaos/injected_bad_alloc.hpp>
 
@@ -74,7 +75,7 @@ void take_target_stack(stack_request& stacks) noexcept {
 
 // An attempt made inside forbid_allocations: a finding of the run, served uncounted. Out of line,
 // like every rare path here, so that a counted attempt's path stays small and saves no registers.
-[[gnu::noinline, gnu::cold]] void forbidden(run_state& run, operation op, std::size_t size, std::size_t alignment,
+ALLOC_CHAOS_NOINLINE ALLOC_CHAOS_COLD void forbidden(run_state& run, operation op, std::size_t size, std::size_t alignment,
                                              bool nothrow) noexcept {
     forbidden_attempt(run, allocation(run.attempts, op, size, alignment, nothrow));
 }
@@ -96,7 +97,7 @@ inline void record_signature(run_state& run, std::size_t index, const signature&
 }
 
 // The attempt at `index` is to fail: counts it, and takes what the run asked for at the target.
-[[gnu::noinline]] allocation fail(run_state& run, std::size_t index, operation op, std::size_t size,
+ALLOC_CHAOS_NOINLINE allocation fail(run_state& run, std::size_t index, operation op, std::size_t size,
                                   std::size_t alignment, bool nothrow) noexcept {
     const allocation failed(index, op, size, alignment, nothrow);
     ++run.failures;
@@ -202,7 +203,7 @@ void abandon_engine_state() noexcept {
 
 namespace alloc_chaos {
 
-[[gnu::noinline]] void break_on_injected_failure(const allocation& failed) noexcept {
+ALLOC_CHAOS_NOINLINE void break_on_injected_failure(const allocation& failed) noexcept {
     asm volatile("" : : "r"(&failed) : "memory");  // a call no optimiser may remove
 }
 

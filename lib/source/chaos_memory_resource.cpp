@@ -4,6 +4,7 @@
 #include "../engine/engine.hpp"  // current_run_state
 
 #include <alloc_chaos/current_run.hpp>
+#include <alloc_chaos/detail/config.hpp>
 #include <alloc_chaos/injected_bad_alloc.hpp>
 #include <alloc_chaos/source.hpp>
 
@@ -92,7 +93,7 @@ void guarded_deallocate(std::pmr::memory_resource* upstream, void* p, std::size_
 
 // A release while some run tracks live blocks: reported first, then given back. Out of line, so
 // that a release outside every check makes a tail call and saves no registers.
-[[gnu::noinline]] void observed_deallocate(std::pmr::memory_resource* upstream, void* p, std::size_t bytes,
+ALLOC_CHAOS_NOINLINE void observed_deallocate(std::pmr::memory_resource* upstream, void* p, std::size_t bytes,
                                            std::size_t alignment) {
     observe_deallocated(p);
     upstream_deallocate(upstream, p, bytes, alignment);
@@ -160,7 +161,7 @@ void* chaos_memory_resource::do_allocate(std::size_t bytes, std::size_t alignmen
 }
 
 // do_allocate() when the checks are not active and a run is in progress on this thread.
-[[gnu::noinline]] void* chaos_memory_resource::unarmed_allocate(std::size_t bytes, std::size_t alignment) {
+ALLOC_CHAOS_NOINLINE void* chaos_memory_resource::unarmed_allocate(std::size_t bytes, std::size_t alignment) {
     if (checks_ == deallocation_checks::from_first_check) {
         arm();  // before the attempt is counted: it arms also when this attempt is the one failed
         return checked_allocate(bytes, alignment);
@@ -182,7 +183,7 @@ void* chaos_memory_resource::observed_allocate(std::size_t bytes, std::size_t al
     return block;
 }
 
-[[gnu::noinline]] void* chaos_memory_resource::checked_allocate(std::size_t bytes, std::size_t alignment) {
+ALLOC_CHAOS_NOINLINE void* chaos_memory_resource::checked_allocate(std::size_t bytes, std::size_t alignment) {
     std::optional<std::size_t> by;  // the index of the attempt that allocates the block, if observed
     if (observing()) {
         if (auto failure = observe_attempt(operation::resource_allocate, bytes, alignment))
@@ -217,7 +218,7 @@ void chaos_memory_resource::do_deallocate(void* p, std::size_t bytes, std::size_
 }
 
 // Out of line, so that do_deallocate without checks saves no registers for it.
-[[gnu::noinline]] void chaos_memory_resource::checked_deallocate(void* p, std::size_t bytes, std::size_t alignment) {
+ALLOC_CHAOS_NOINLINE void chaos_memory_resource::checked_deallocate(void* p, std::size_t bytes, std::size_t alignment) {
     detail::resource_ledger::release release;
     {
         unobserved bookkeeping;

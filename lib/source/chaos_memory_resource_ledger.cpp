@@ -1,5 +1,6 @@
 #include "chaos_memory_resource_ledger.hpp"
 
+#include <alloc_chaos/detail/config.hpp>
 #include <alloc_chaos/source.hpp>
 
 #include <bit>
@@ -169,7 +170,7 @@ resource_ledger::release resource_ledger::check(void* p, std::size_t bytes, std:
 }
 
 // Out of line: the messages' streams make a large frame that a correct call does not pay for.
-[[gnu::noinline]] resource_ledger::release resource_ledger::misused(void* p, std::size_t bytes, std::size_t alignment,
+ALLOC_CHAOS_NOINLINE resource_ledger::release resource_ledger::misused(void* p, std::size_t bytes, std::size_t alignment,
                                                                     const std::optional<entry>& found,
                                                                     bool unrecorded_blocks) noexcept {
     const call asked{bytes, alignment};

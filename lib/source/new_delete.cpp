@@ -7,6 +7,7 @@
 #include "../engine/block_table.hpp"
 #include "../engine/engine.hpp"
 
+#include <alloc_chaos/detail/config.hpp>
 #include <alloc_chaos/source.hpp>
 
 #include <cstddef>
@@ -62,7 +63,7 @@ constexpr std::size_t plain = alloc_chaos::default_new_alignment;
 // An attempt of an observed run, of `alignment`, or of the default one when `Plain`. Out of line,
 // so that the path outside a run saves no registers.
 template <bool Plain>
-[[gnu::noinline]] void* observed_allocate(detail::run_state& run, operation op, std::size_t size,
+ALLOC_CHAOS_NOINLINE void* observed_allocate(detail::run_state& run, operation op, std::size_t size,
                                           std::size_t alignment) {
     if constexpr (Plain)
         alignment = plain;
@@ -97,7 +98,7 @@ void* allocate_nothrow(operation op, std::size_t size, std::size_t alignment) no
 // A free while some run tracks blocks: forgets `p` in the table that records it, then frees it.
 // Out of line, like observed_allocate; release() jumps to it and it jumps to free(), so that a
 // free of the run is one call, not two, and saves one register.
-[[gnu::noinline]] void forget_and_free(void* p) noexcept {
+ALLOC_CHAOS_NOINLINE void forget_and_free(void* p) noexcept {
     detail::forget_block(p);
     std::free(p);
 }
