@@ -74,6 +74,42 @@ private:
     std::vector<std::thread> threads_;
 };
 
+// A thread that frees, with `release`, each block handed to it, until it is destroyed; hand()
+// returns once the block is freed.
+template <class Release>
+class freeing_thread {
+public:
+    explicit freeing_thread(Release release)
+        : thread_([this, release] {
+              while (!stop_.load()) {
+                  if (void* p = mailbox_.exchange(nullptr)) {
+                      release(p);
+                      ++freed_;
+                  }
+                  std::this_thread::yield();
+              }
+          }) {}
+    ~freeing_thread() {
+        stop_ = true;
+        thread_.join();
+    }
+    freeing_thread(const freeing_thread&) = delete;
+    freeing_thread& operator=(const freeing_thread&) = delete;
+
+    void hand(void* block) {
+        const std::size_t before = freed_.load();
+        mailbox_.store(block);
+        wait_for(freed_, before, 1);
+    }
+    std::size_t freed() const noexcept { return freed_.load(); }
+
+private:
+    std::atomic<void*> mailbox_{nullptr};
+    std::atomic<std::size_t> freed_{0};
+    std::atomic<bool> stop_{false};
+    std::thread thread_;  // last: it starts once the rest is made
+};
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(threads_allocating_throughout_a_check_are_never_counted_nor_failed) {
@@ -136,32 +172,21 @@ BOOST_AUTO_TEST_CASE(a_thread_started_inside_the_body_allocates_unobserved) {
 }
 
 BOOST_AUTO_TEST_CASE(blocks_allocated_in_the_body_and_freed_on_another_thread_are_fine) {
-    std::atomic<void*> mailbox{nullptr};
-    std::atomic<std::size_t> freed{0};
-    std::atomic<bool> stop{false};
-    std::thread freer([&] {
-        while (!stop.load()) {
-            if (void* p = mailbox.exchange(nullptr)) {
-                ::operator delete(p, std::align_val_t(64));
-                ++freed;
-            }
-            std::this_thread::yield();
-        }
-    });
-    const report r = alloc_chaos::check([&] {
-        for (std::size_t i = 0; i < 3; ++i) {
-            const std::size_t before = freed.load();
-            mailbox.store(::operator new(48, std::align_val_t(64)));
-            wait_for(freed, before, 1);
-        }
-    });
-    stop = true;
-    freer.join();
+    std::size_t freed = 0;
+    report r;
+    {
+        freeing_thread freer([](void* p) { ::operator delete(p, std::align_val_t(64)); });
+        r = alloc_chaos::check([&] {
+            for (std::size_t i = 0; i < 3; ++i)
+                freer.hand(::operator new(48, std::align_val_t(64)));
+        });
+        freed = freer.freed();
+    }
     BOOST_TEST(r.success());
     BOOST_TEST(r.baseline_allocations() == 3u);
     BOOST_TEST_REQUIRE(r.attempts().size() == 3u);
     BOOST_TEST((r.attempts()[2].injected_allocation() == allocation(2, operation::operator_new, 48, 64, false)));
-    BOOST_TEST(freed.load() == 3u + 0u + 1u + 2u);  // the baseline's 3, then the blocks before each target
+    BOOST_TEST(freed == 3u + 0u + 1u + 2u);  // the baseline's 3, then the blocks before each target
 }
 
 BOOST_AUTO_TEST_CASE(blocks_allocated_on_another_thread_and_freed_in_the_body_are_never_counted) {
@@ -236,30 +261,15 @@ BOOST_AUTO_TEST_CASE(blocks_freed_on_another_thread_are_no_leak_with_70_checks_a
     threads.reserve(checks);
     for (std::size_t c = 0; c < checks; ++c)
         threads.emplace_back([&registered, &result = reports[c]] {
-            std::atomic<void*> mailbox{nullptr};
-            std::atomic<std::size_t> freed{0};
-            std::atomic<bool> stop{false};
-            std::thread freer([&] {
-                while (!stop.load()) {
-                    if (void* p = mailbox.exchange(nullptr)) {
-                        ::operator delete(p);
-                        ++freed;
-                    }
-                    std::this_thread::yield();
-                }
-            });
+            freeing_thread freer([](void* p) { ::operator delete(p); });
             bool first_run = true;
             result = alloc_chaos::check([&] {
                 if (first_run) {  // every table registered before any block is handed over
                     first_run = false;
                     registered.arrive_and_wait();
                 }
-                const std::size_t before = freed.load();
-                mailbox.store(::operator new(40));
-                wait_for(freed, before, 1);
+                freer.hand(::operator new(40));
             });
-            stop = true;
-            freer.join();
         });
     for (std::thread& t : threads)
         t.join();
