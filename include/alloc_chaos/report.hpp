@@ -14,11 +14,11 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace alloc_chaos {
-
-class checker;
 
 // The blocks a run leaked and their bytes, all of them: a run's findings name the first
 // leaked_blocks_named of them, so that a run leaking thousands keeps a report of bounded size.
@@ -143,10 +143,33 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// Everything a report holds, as plain data: what a checker fills in, and what a merge of reports
+// or a test passes to report's constructor. The report's members document each field.
+struct report_data {
+    bool bridge_required = true;
+    bool bridge_observed = false;
+    baseline_run baseline{};
+    std::vector<baseline_run> stability{};  // the further baseline runs, as far as they ran
+    std::vector<attempt> attempts{};
+    std::string selection{};
+    std::string narrowing{};
+    failure_mode mode = failure_mode::once;
+    std::vector<std::size_t> sampled{};
+    std::size_t baseline_runs_requested = 1;
+    std::string hint{};
+    std::string stop_reason{};
+    std::size_t beyond_observed = 0;
+    bool call_stacks = false;    // the check asked for stacks: show them, or say why there is none
+    std::string missing_stacks{};  // why this build takes no stacks; empty when it does
+};
+
 // What a check did and found. Only an exhaustive, stable, fully injected, all-passing check is a
 // success; a partial one (capped, ranged, single-target, stopped early) never is.
 class report {
 public:
+    report() = default;
+    explicit report(report_data data) : data_(std::move(data)) {}
+
     // invalid (bridge not observed, baseline threw, unstable, or observed no attempt), failed (a
     // finding or a run not ending in a controlled error), partial (truncated()), else passed.
     alloc_chaos::verdict verdict() const noexcept;
@@ -159,72 +182,64 @@ public:
     // True when the check was partial: some observed attempt was not tested, or only_failure or
     // failure_range narrowed the selection (a debugging aid, never a success).
     bool truncated() const noexcept {
-        return !narrowing_.empty() || attempts_.size() < baseline_allocations() * (mode_ == failure_mode::both ? 2 : 1);
+        return !data_.narrowing.empty() ||
+               data_.attempts.size() < baseline_allocations() * (data_.mode == failure_mode::both ? 2 : 1);
     }
 
     // True when the probe saw the global operator new/delete bridge.
-    bool bridge_observed() const noexcept { return bridge_observed_; }
+    bool bridge_observed() const noexcept { return data_.bridge_observed; }
     // True unless the check waived the probe with require_global_bridge(false).
-    bool bridge_required() const noexcept { return bridge_required_; }
+    bool bridge_required() const noexcept { return data_.bridge_required; }
 
     // The first baseline run.
-    const baseline_run& baseline() const noexcept { return baseline_; }
+    const baseline_run& baseline() const noexcept { return data_.baseline; }
     // The baseline runs stability_runs(n) asked for, n; fewer ran when one threw.
-    std::size_t baseline_runs_requested() const noexcept { return baseline_runs_requested_; }
+    std::size_t baseline_runs_requested() const noexcept { return data_.baseline_runs_requested; }
     // The further baseline runs that stability_runs(n) asked for, as far as they ran.
-    std::span<const baseline_run> stability_baselines() const noexcept { return stability_; }
+    std::span<const baseline_run> stability_baselines() const noexcept { return data_.stability; }
     // True when every baseline run completed with the same attempts (operation, size, alignment).
     bool baseline_stable() const noexcept;
     // Advice on the baseline's findings, for people: why a leaking success path may be a cache.
-    const std::string& hint() const noexcept { return hint_; }
+    const std::string& hint() const noexcept { return data_.hint; }
     // The attempts the first baseline run observed.
-    std::size_t baseline_allocations() const noexcept { return baseline_.allocations(); }
+    std::size_t baseline_allocations() const noexcept { return data_.baseline.allocations(); }
 
     // One entry per target run executed, in increasing target order.
-    std::span<const attempt> attempts() const noexcept { return attempts_; }
+    std::span<const attempt> attempts() const noexcept { return data_.attempts; }
     // The target runs executed.
-    std::size_t tested_failures() const noexcept { return attempts_.size(); }
+    std::size_t tested_failures() const noexcept { return data_.attempts.size(); }
     // The target runs that reached and failed their target.
     std::size_t injected_failures() const noexcept;
 
     // Why the selection left attempts untested, for people: "failure_range(3, 7)", empty when it selected all.
-    const std::string& selection() const noexcept { return selection_; }
+    const std::string& selection() const noexcept { return data_.selection; }
     // The mode the target runs were made in (failure_mode::both: each target twice).
-    failure_mode mode() const noexcept { return mode_; }
+    failure_mode mode() const noexcept { return data_.mode; }
     // The targets sample(n, seed) drew, increasing; empty without sample.
-    std::span<const std::size_t> sampled_targets() const noexcept { return sampled_; }
+    std::span<const std::size_t> sampled_targets() const noexcept { return data_.sampled; }
     // The only_failure, failure_range, sample call or the ALLOC_CHAOS_* environment setting that
     // narrowed the selection, empty when none did.
-    const std::string& narrowing() const noexcept { return narrowing_; }
+    const std::string& narrowing() const noexcept { return data_.narrowing; }
     // True when stop_on_failure or an abort_check ended the check before every selected target ran.
-    bool stopped_early() const noexcept { return !stop_reason_.empty(); }
+    bool stopped_early() const noexcept { return !data_.stop_reason.empty(); }
     // What ended the check early, for people; empty unless stopped_early().
-    const std::string& stop_reason() const noexcept { return stop_reason_; }
+    const std::string& stop_reason() const noexcept { return data_.stop_reason; }
     // Selected targets at or beyond the observed attempts, which were not run.
-    std::size_t targets_beyond_observed() const noexcept { return beyond_observed_; }
+    std::size_t targets_beyond_observed() const noexcept { return data_.beyond_observed; }
 
-    // Renders the verdict, the probe, the baseline, the counts and every failed run.
-    friend std::ostream& operator<<(std::ostream& out, const report& r);
+    // All of it, as plain data: for writers of other formats.
+    const report_data& data() const noexcept { return data_; }
 
 private:
-    friend class checker;
-
-    bool bridge_required_ = true;
-    bool bridge_observed_ = false;
-    baseline_run baseline_;
-    std::vector<baseline_run> stability_;
-    std::vector<attempt> attempts_;
-    std::string selection_;
-    std::string narrowing_;
-    failure_mode mode_ = failure_mode::once;
-    std::vector<std::size_t> sampled_;
-    std::size_t baseline_runs_requested_ = 1;
-    std::string hint_;
-    std::string stop_reason_;
-    std::size_t beyond_observed_ = 0;
-    bool call_stacks_ = false;    // the check asked for stacks: show them, or say why there is none
-    std::string missing_stacks_;  // why this build takes none; empty when it does
+    report_data data_;
 };
+
+// Renders the verdict, the probe, the baseline, the counts and every failed run as text; source
+// paths in call stacks under `directory` are shown relative to it (empty: every path whole).
+void write_text(std::ostream& out, const report& r, std::string_view directory);
+
+// write_text() relative to the current directory.
+std::ostream& operator<<(std::ostream& out, const report& r);
 
 }  // namespace alloc_chaos
 

@@ -148,10 +148,9 @@ checker& checker::run_timeout(std::chrono::milliseconds limit) {
 
 namespace {
 
-bool has_findings(const report& r) {
-    const auto extra = r.stability_baselines();
-    return !r.baseline().findings().empty() ||
-           std::any_of(extra.begin(), extra.end(), [](const baseline_run& b) { return !b.findings().empty(); });
+bool has_findings(const report_data& r) {
+    return !r.baseline.findings().empty() ||
+           std::any_of(r.stability.begin(), r.stability.end(), [](const baseline_run& b) { return !b.findings().empty(); });
 }
 
 // The worker processes a check runs in: its option or the environment's; std::nullopt for the
@@ -196,41 +195,42 @@ report checker::run_body(detail::body_ref body) const {
 
     if (!pool)
         runs.warm_up();
-    report r;
-    r.bridge_required_ = require_global_bridge_;
-    r.bridge_observed_ = detail::probe_bridge();
+    report_data r;
+    r.bridge_required = require_global_bridge_;
+    r.bridge_observed = detail::probe_bridge();
 
     const detail::selection chosen = environment.targets.value_or(selection());
-    r.mode_ = environment.mode.value_or(mode_);
+    r.mode = environment.mode.value_or(mode_);
     const std::optional<std::size_t> trap = environment.trap ? environment.trap : trap_;
-    r.narrowing_ = chosen.narrowing();
+    r.narrowing = chosen.narrowing();
     if (environment.mode)  // a replay, never a success, even when it selects everything
-        r.narrowing_ += (r.narrowing_.empty() ? "" : " ") + std::string("ALLOC_CHAOS_MODE=") +
+        r.narrowing += (r.narrowing.empty() ? "" : " ") + std::string("ALLOC_CHAOS_MODE=") +
                         std::string(to_string(*environment.mode));
-    r.selection_ = r.narrowing_;
+    r.selection = r.narrowing;
     if (max_failures_ != all)
-        r.selection_ += (r.selection_.empty() ? "" : ", ") + std::string("max_failures(") +
+        r.selection += (r.selection.empty() ? "" : ", ") + std::string("max_failures(") +
                         std::to_string(max_failures_) + ")";
-    r.baseline_runs_requested_ = stability_runs_;
-    r.call_stacks_ = call_stacks_;
-    r.missing_stacks_ = detail::stack_backend_missing();
+    r.baseline_runs_requested = stability_runs_;
+    r.call_stacks = call_stacks_;
+    r.missing_stacks = detail::stack_backend_missing();
 
     detail::baseline_phase baselines = pool ? pool->baselines() : runs.baselines();
-    r.baseline_ = std::move(baselines.first);
-    r.stability_ = std::move(baselines.stability);
-    r.hint_ = std::move(baselines.hint);
+    r.baseline = std::move(baselines.first);
+    r.stability = std::move(baselines.stability);
+    r.hint = std::move(baselines.hint);
     // A check that cannot mean anything, or whose success path is broken already, injects nothing.
-    if (!r.baseline_stable() || (r.bridge_required_ && !r.bridge_observed_) || has_findings(r))
-        return r;
+    if ((r.bridge_required && !r.bridge_observed) || has_findings(r) ||
+        !report(report_data{.baseline = r.baseline, .stability = r.stability}).baseline_stable())
+        return report(std::move(r));
 
-    const detail::selection::resolved targets = chosen.resolve(r.baseline_allocations(), max_failures_);
-    r.beyond_observed_ = targets.beyond;
+    const detail::selection::resolved targets = chosen.resolve(r.baseline.allocations(), max_failures_);
+    r.beyond_observed = targets.beyond;
     if (chosen.how == detail::selection::kind::sample)
-        r.sampled_ = targets.targets;
+        r.sampled = targets.targets;
     std::vector<failure_mode> modes;
-    if (r.mode_ != failure_mode::persistent)
+    if (r.mode != failure_mode::persistent)
         modes.push_back(failure_mode::once);
-    if (r.mode_ != failure_mode::once)
+    if (r.mode != failure_mode::once)
         modes.push_back(failure_mode::persistent);
     std::vector<detail::planned_run> plan;
     plan.reserve(targets.targets.size() * modes.size());
@@ -240,13 +240,13 @@ report checker::run_body(detail::body_ref body) const {
 
     std::vector<detail::target_run> made = pool ? pool->targets(plan, stop_on_failure_)
                                                 : run_here(runs, plan, stop_on_failure_);
-    r.attempts_.reserve(made.size());
+    r.attempts.reserve(made.size());
     for (detail::target_run& run : made)
-        r.attempts_.push_back(std::move(run.entry));
+        r.attempts.push_back(std::move(run.entry));
     if (!made.empty() && made.size() < plan.size())
-        r.stop_reason_ = made.back().aborted ? "the body ended the check with abort_check"
+        r.stop_reason = made.back().aborted ? "the body ended the check with abort_check"
                                              : "stop_on_failure ended the check at its first failed run";
-    return r;
+    return report(std::move(r));
 }
 
 }  // namespace alloc_chaos
