@@ -56,6 +56,15 @@ BOOST_AUTO_TEST_CASE(an_injected_run_whose_attempts_before_the_target_differ_fro
     BOOST_TEST(r.attempts()[2].outcome() == outcome::bad_alloc);
 }
 
+BOOST_AUTO_TEST_CASE(a_divergence_has_the_baselines_attempt_as_a_fact) {
+    const report r = check(second_attempt_grows{});
+    BOOST_TEST_REQUIRE(r.attempts().size() == 3u);
+    const auto found = r.attempts()[2].findings();
+    BOOST_TEST_REQUIRE(found.size() == 1u);
+    BOOST_TEST((found[0].facts().expected == allocation(1, operation::operator_new, 24, plain, false)));
+    BOOST_TEST(!found[0].facts().baseline_attempts);
+}
+
 // Run #1 fails the very attempt that differs: only the attempts before a target are compared.
 BOOST_AUTO_TEST_CASE(the_target_itself_and_the_attempts_after_it_are_not_compared) {
     const report r = check(second_attempt_grows{});

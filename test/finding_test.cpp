@@ -127,3 +127,90 @@ BOOST_AUTO_TEST_CASE(an_injected_attempt_that_completed_is_a_success_only_withou
                                      {finding(finding_kind::divergence, std::nullopt, "diverged")})
                     .success());
 }
+
+// ---- facts ----
+
+BOOST_AUTO_TEST_CASE(a_finding_told_in_words_has_no_facts) {
+    const finding f(finding_kind::broken_guarantee, block_3, "the vector changed");
+    BOOST_TEST((f.facts() == alloc_chaos::finding_facts{}));
+    BOOST_TEST(f.message() == "the vector changed");
+}
+
+BOOST_AUTO_TEST_CASE(a_size_mismatch_told_by_its_facts_keeps_them_and_writes_its_message) {
+    alloc_chaos::finding_facts facts;
+    facts.released = alloc_chaos::block_shape{32, 8};
+    facts.allocated = alloc_chaos::block_shape{64, 8};
+    const allocation by(1, operation::resource_allocate, 64, 8, false);
+    const finding f(finding_kind::size_mismatch, by, facts);
+    BOOST_TEST(f.facts().released->size == 32u);
+    BOOST_TEST(f.facts().allocated->size == 64u);
+    BOOST_TEST(f.message() ==
+               "chaos_memory_resource::deallocate(p, 32, 8) of the block of #1 resource allocate size=64 align=8: "
+               "pass the size given to allocate; the block was released with size=64");
+}
+
+BOOST_AUTO_TEST_CASE(a_double_free_of_a_block_allocated_unobserved_names_the_block_by_its_shape) {
+    alloc_chaos::finding_facts facts;
+    facts.released = alloc_chaos::block_shape{48, 16};
+    facts.allocated = alloc_chaos::block_shape{48, 16};
+    const finding f(finding_kind::double_free, std::nullopt, facts);
+    BOOST_TEST(f.message() == "chaos_memory_resource::deallocate(p, 48, 16): the block of size=48 align=16 "
+                              "(allocated unobserved) was already released; it was not released again");
+}
+
+BOOST_AUTO_TEST_CASE(a_leak_whose_attempt_was_not_logged_names_its_index) {
+    alloc_chaos::finding_facts facts;
+    facts.index = 7;
+    const finding f(finding_kind::leak, std::nullopt, facts);
+    BOOST_TEST(f.message() == "the block of #7 is still live after the run");
+}
+
+BOOST_AUTO_TEST_CASE(a_divergence_by_count_names_both_counts) {
+    alloc_chaos::finding_facts facts;
+    facts.baseline_attempts = 3;
+    facts.run_attempts = 1;
+    const finding f(finding_kind::divergence, std::nullopt, facts);
+    BOOST_TEST(f.message() == "the baseline made 3 attempts, this run only 1");
+}
+
+BOOST_AUTO_TEST_CASE(a_size_mismatch_in_a_run_has_the_sizes_as_facts) {
+    alloc_chaos::chaos_memory_resource resource;
+    const alloc_chaos::report r = alloc_chaos::check([&] {
+        void* p = resource.allocate(64, 8);
+        resource.deallocate(p, 32, 8);
+    });
+    const auto found = r.baseline().findings();
+    BOOST_TEST_REQUIRE(found.size() == 1u);
+    BOOST_TEST(found[0].kind() == finding_kind::size_mismatch);
+    BOOST_TEST((found[0].facts().released == alloc_chaos::block_shape{32, 8}));
+    BOOST_TEST((found[0].facts().allocated == alloc_chaos::block_shape{64, 8}));
+    BOOST_TEST(!found[0].facts().offset);
+}
+
+BOOST_AUTO_TEST_CASE(an_overrun_in_a_run_has_its_offset_as_a_fact) {
+    alloc_chaos::chaos_memory_resource resource;
+    const alloc_chaos::report r = alloc_chaos::check([&] {
+        auto* p = static_cast<unsigned char*>(resource.allocate(40, 8));
+        p[42] = 0;
+        resource.deallocate(p, 40, 8);
+    });
+    const auto found = r.baseline().findings();
+    BOOST_TEST_REQUIRE(found.size() == 1u);
+    BOOST_TEST(found[0].kind() == finding_kind::overrun);
+    BOOST_TEST((found[0].facts().offset == std::optional<std::size_t>(42)));
+    BOOST_TEST((found[0].facts().released == alloc_chaos::block_shape{40, 8}));
+}
+
+BOOST_AUTO_TEST_CASE(a_foreign_pointer_in_a_run_has_only_what_the_deallocation_passed) {
+    alloc_chaos::chaos_memory_resource resource;
+    alignas(16) static unsigned char not_from_it[32];
+    const alloc_chaos::report r = alloc_chaos::check([&] {
+        resource.deallocate(resource.allocate(8, 8), 8, 8);
+        resource.deallocate(not_from_it, 32, 16);
+    });
+    const auto found = r.baseline().findings();
+    BOOST_TEST_REQUIRE(found.size() == 1u);
+    BOOST_TEST(found[0].kind() == finding_kind::foreign_pointer);
+    BOOST_TEST((found[0].facts().released == alloc_chaos::block_shape{32, 16}));
+    BOOST_TEST(!found[0].facts().allocated);
+}

@@ -83,6 +83,7 @@ public:
         sequence(path, a, b, [&](const std::string& at, const alloc_chaos::finding& x, const alloc_chaos::finding& y) {
             field(at + ".kind()", x.kind(), y.kind());
             field(at + ".allocation()", x.allocation(), y.allocation());
+            field(at + ".facts() equal", x.facts() == y.facts(), true);
             field(at + ".message()", x.message(), y.message());
             stack(at + ".stack()", x.stack(), y.stack());
         });

@@ -4,11 +4,13 @@
 #include <alloc_chaos/allocation.hpp>
 #include <alloc_chaos/stack_frame.hpp>
 
+#include <cstddef>
 #include <iosfwd>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace alloc_chaos {
@@ -32,17 +34,58 @@ std::string_view to_string(finding_kind kind) noexcept;
 
 std::ostream& operator<<(std::ostream& out, finding_kind kind);
 
-// One thing a run found: its kind, the block or attempt concerned, and a sentence for people.
+// A size and an alignment: how a block was allocated, or what a deallocation passed.
+struct block_shape {
+    std::size_t size = 0;
+    std::size_t alignment = 0;
+
+    friend bool operator==(const block_shape&, const block_shape&) = default;
+};
+
+// The numbers behind a finding, beside its allocation(); each is set for the kinds noted, empty
+// otherwise and in the findings that sources of yours report with a message alone.
+struct finding_facts {
+    // What the deallocation passed: double_free, size_mismatch, alignment_mismatch, foreign_pointer, overrun.
+    std::optional<block_shape> released{};
+    // How the block was allocated (also when allocation() is empty, the block allocated
+    // unobserved): double_free, size_mismatch, alignment_mismatch, overrun.
+    std::optional<block_shape> allocated{};
+    // overrun: the offset from the block's start of the first byte written past its end.
+    std::optional<std::size_t> offset{};
+    // The attempt concerned when allocation() cannot say: a leak whose attempt was not logged, a
+    // divergence where this run made no such attempt.
+    std::optional<std::size_t> index{};
+    // divergence: the baseline's attempt where this run's first differs; empty when the baseline
+    // made fewer attempts (baseline_attempts says how many).
+    std::optional<alloc_chaos::allocation> expected{};
+    // divergence: the attempts the baseline made, and this run's when it made fewer in all.
+    std::optional<std::size_t> baseline_attempts{};
+    std::optional<std::size_t> run_attempts{};
+
+    friend bool operator==(const finding_facts&, const finding_facts&) = default;
+};
+
+// One thing a run found: its kind, the block or attempt concerned, its facts, and a sentence for people.
 class finding {
 public:
+    // A finding told in words (a source of yours reporting through report_finding).
     finding(finding_kind kind, std::optional<alloc_chaos::allocation> concerned, std::string message,
             std::vector<stack_frame> stack = {})
         : kind_(kind), allocation_(concerned), message_(std::move(message)), stack_(std::move(stack)) {}
+    // A finding told by its facts; the message is written from them.
+    finding(finding_kind kind, std::optional<alloc_chaos::allocation> concerned, const finding_facts& facts,
+            std::vector<stack_frame> stack = {});
+    // A finding whole, as a reader of a report in another format rebuilds it.
+    finding(finding_kind kind, std::optional<alloc_chaos::allocation> concerned, const finding_facts& facts,
+            std::string message, std::vector<stack_frame> stack)
+        : kind_(kind), allocation_(concerned), facts_(facts), message_(std::move(message)), stack_(std::move(stack)) {}
 
     // What was found.
     finding_kind kind() const noexcept { return kind_; }
     // The block (by the attempt that allocated it) or the attempt concerned, when there is one.
     const std::optional<alloc_chaos::allocation>& allocation() const noexcept { return allocation_; }
+    // The numbers the message tells, as values.
+    const finding_facts& facts() const noexcept { return facts_; }
     // What happened, for people: "attempt #7: baseline operator new size=24 align=16, this run ...".
     const std::string& message() const noexcept { return message_; }
     // Where a leaked block was allocated, innermost frame first; empty when not known.
@@ -51,6 +94,7 @@ public:
 private:
     finding_kind kind_;
     std::optional<alloc_chaos::allocation> allocation_;
+    finding_facts facts_;
     std::string message_;
     std::vector<stack_frame> stack_;
 };

@@ -34,11 +34,36 @@ void message_writer::put(std::span<const stack_frame> frames) {
     }
 }
 
+void message_writer::put(const finding_facts& facts) {
+    const auto put_shape = [&](const std::optional<block_shape>& shape) {
+        put(std::uint64_t{shape.has_value()});
+        if (shape) {
+            put(std::uint64_t{shape->size});
+            put(std::uint64_t{shape->alignment});
+        }
+    };
+    const auto put_number = [&](const std::optional<std::size_t>& n) {
+        put(std::uint64_t{n.has_value()});
+        if (n)
+            put(std::uint64_t{*n});
+    };
+    put_shape(facts.released);
+    put_shape(facts.allocated);
+    put_number(facts.offset);
+    put_number(facts.index);
+    put(std::uint64_t{facts.expected.has_value()});
+    if (facts.expected)
+        put(*facts.expected);
+    put_number(facts.baseline_attempts);
+    put_number(facts.run_attempts);
+}
+
 void message_writer::put(const finding& f) {
     put(static_cast<std::uint64_t>(f.kind()));
     put(std::uint64_t{f.allocation().has_value()});
     if (f.allocation())
         put(*f.allocation());
+    put(f.facts());
     put(f.message());
     put(f.stack());
 }
@@ -141,13 +166,38 @@ std::vector<stack_frame> message_reader::read_frames() {
     return frames;
 }
 
+finding_facts message_reader::read_facts() {
+    const auto read_shape = [&]() -> std::optional<block_shape> {
+        if (number() == 0)
+            return std::nullopt;
+        const std::size_t size = number();
+        return block_shape{size, number()};
+    };
+    const auto read_number = [&]() -> std::optional<std::size_t> {
+        if (number() == 0)
+            return std::nullopt;
+        return number();
+    };
+    finding_facts facts;
+    facts.released = read_shape();
+    facts.allocated = read_shape();
+    facts.offset = read_number();
+    facts.index = read_number();
+    if (number() != 0)
+        facts.expected = read_allocation();
+    facts.baseline_attempts = read_number();
+    facts.run_attempts = read_number();
+    return facts;
+}
+
 finding message_reader::read_finding() {
     const auto kind = static_cast<finding_kind>(number());
     std::optional<allocation> concerned;
     if (number() != 0)
         concerned = read_allocation();
+    const finding_facts facts = read_facts();
     std::string message = text();
-    return {kind, concerned, std::move(message), read_frames()};
+    return {kind, concerned, facts, std::move(message), read_frames()};
 }
 
 std::vector<finding> message_reader::read_findings() {

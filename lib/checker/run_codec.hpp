@@ -34,6 +34,7 @@ private:
     void put(const allocation& a);
     void put(const leak_total& leaked);
     void put(const finding& f);
+    void put(const finding_facts& facts);
     void put(const baseline_run& b);
     void put(const attempt& a);
     void put(std::span<const finding> found);
@@ -59,6 +60,7 @@ private:
     allocation read_allocation();
     leak_total read_leaked();
     finding read_finding();
+    finding_facts read_facts();
     baseline_run read_baseline();
     std::vector<finding> read_findings();
     std::vector<stack_frame> read_frames();

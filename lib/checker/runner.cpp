@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <new>
-#include <sstream>
 
 namespace alloc_chaos::detail {
 
@@ -12,20 +11,6 @@ namespace {
 
 // Where the probe's pointer goes, so that no compiler can elide its new/delete pair.
 thread_local void* volatile probe_sink = nullptr;  // per thread: checks may probe at once
-
-// "1 attempt", "2 attempts".
-struct attempts {
-    std::size_t n;
-};
-std::ostream& operator<<(std::ostream& out, attempts a) { return out << a.n << (a.n == 1 ? " attempt" : " attempts"); }
-
-// "operator new size=24 align=16".
-std::ostream& operator<<(std::ostream& out, const signature& s) {
-    out << s.op() << " size=" << s.size() << " align=" << s.alignment();
-    if (s.nothrow())
-        out << " nothrow";
-    return out;
-}
 
 // Runs the body under `run` and says how it ended. The observation ends before any handler
 // runs, so recording what escaped is never observed.
@@ -158,26 +143,23 @@ std::vector<finding> runner::divergence(const run_state& run, kind k) const {
     const bool fewer = k == kind::repeat_baseline && run.attempts < baseline_.size();
     if (!at && !fewer)
         return {};
-    std::ostringstream message;
+    finding_facts facts;
     std::optional<allocation> concerned;
     if (!at) {
-        message << "the baseline made " << attempts{baseline_.size()} << ", this run only " << run.attempts;
+        facts.baseline_attempts = baseline_.size();
+        facts.run_attempts = run.attempts;
     } else {
-        const signature* expected = baseline_.find(*at);
-        const signature* actual = signature_at(run, *at);
-        message << "attempt #" << *at << ": baseline ";
-        if (expected != nullptr)
-            message << *expected;
+        if (const signature* expected = baseline_.find(*at))
+            facts.expected = expected->at(*at);
         else
-            message << "made only " << attempts{baseline_.size()};
-        message << ", this run ";
-        if (actual != nullptr) {
-            message << *actual;
+            facts.baseline_attempts = baseline_.size();
+        if (const signature* actual = signature_at(run, *at))
             concerned = actual->at(*at);
-        }
+        else
+            facts.index = *at;
     }
     std::vector<finding> found;
-    found.emplace_back(finding_kind::divergence, concerned, message.str());
+    found.emplace_back(finding_kind::divergence, concerned, facts);
     return found;
 }
 
@@ -192,12 +174,10 @@ std::vector<finding> runner::leaks(const run_state& run, leak_total& total) {
         total.bytes += s != nullptr ? s->size() : 0;
         if (found.size() == leaked_blocks_named)
             continue;
-        std::ostringstream message;
-        message << "the block of #" << index;
         if (s != nullptr)
-            message << ' ' << *s;
-        message << " is still live after the run";
-        found.emplace_back(finding_kind::leak, s != nullptr ? std::optional(s->at(index)) : std::nullopt, message.str());
+            found.emplace_back(finding_kind::leak, s->at(index), finding_facts{});
+        else
+            found.emplace_back(finding_kind::leak, std::nullopt, finding_facts{.index = index});
     }
     return found;
 }

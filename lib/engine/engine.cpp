@@ -10,7 +10,6 @@
 
 #include <csignal>
 #include <cstdlib>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -26,34 +25,10 @@ namespace {
 // Whether this thread runs a check (active_check).
 constinit thread_local bool check_running = false;
 
-// Records a finding in `run`, unobserved; false when the run takes none or memory is out.
-bool record_finding(run_state& run, finding_kind kind, std::optional<allocation> concerned,
-                    std::string message) noexcept {
-    if (run.findings == nullptr)
-        return false;
-    unobserved bookkeeping;
-    try {
-        run.findings->emplace_back(kind, concerned, std::move(message));
-        return true;
-    } catch (...) {  // out of memory for the finding itself
-        return false;
-    }
-}
-
 // Records an attempt made inside forbid_allocations as a finding of the run; serves it uncounted.
 void forbidden_attempt(run_state& run, const allocation& asked) noexcept {
     run.pending = no_target;
-    if (run.findings == nullptr)
-        return;
-    unobserved bookkeeping;  // the message is built inside operator new
-    try {
-        std::ostringstream message;
-        message << asked.operation() << " size=" << asked.size() << " align=" << asked.alignment()
-                << (asked.nothrow() ? " nothrow" : "") << " inside forbid_allocations, after " << asked.index()
-                << (asked.index() == 1 ? " attempt" : " attempts");
-        record_finding(run, finding_kind::forbidden_allocation, asked, message.str());
-    } catch (...) {  // out of memory for the message
-    }
+    record_finding(run, [&] { return finding(finding_kind::forbidden_allocation, asked, finding_facts{}); });
 }
 
 // Takes the stack of a served attempt when the run asked for it (a rerun finding where leaked
@@ -222,14 +197,8 @@ forbid_allocations::~forbid_allocations() {
 
 bool report_finding(finding_kind kind, std::optional<allocation> concerned, std::string_view message) noexcept {
     detail::run_state* run = detail::current_run_state;
-    if (run == nullptr || run->findings == nullptr)
-        return false;
-    unobserved bookkeeping;  // the copy of the message is the library's, not the body's
-    try {
-        return detail::record_finding(*run, kind, concerned, std::string(message));
-    } catch (...) {  // out of memory for the message
-        return false;
-    }
+    return run != nullptr &&
+           detail::record_finding(*run, [&] { return finding(kind, concerned, std::string(message)); });
 }
 
 std::optional<run_status> current_run() noexcept {

@@ -131,6 +131,21 @@ public:
     observation& operator=(const observation&) = delete;
 };
 
+// Records in `run` the finding that make() returns, unobserved (its message is the library's, not
+// the body's); false when the run takes no findings or memory is out.
+template <class Make>
+bool record_finding(run_state& run, Make&& make) noexcept {
+    if (run.findings == nullptr)
+        return false;
+    unobserved bookkeeping;
+    try {
+        run.findings->push_back(make());
+        return true;
+    } catch (...) {  // out of memory for the finding
+        return false;
+    }
+}
+
 // The engine's part of abandon_check(): this thread's run, its tracked blocks, its forbid_allocations
 // scopes and its running check are forgotten.
 void abandon_engine_state() noexcept;
