@@ -32,6 +32,7 @@ class resource_ledger;
 // then it is a pure forwarder. Blocks given out before then are not checked, and a deallocate()
 // of a pointer the checks do not know is then released as given, since it may be one of them:
 // to have every deallocation checked, make the resource inside the check, or use always.
+// Any thread may use it; only the checking thread's allocations are attempts.
 class chaos_memory_resource : public std::pmr::memory_resource {
 public:
     // Wraps std::pmr::new_delete_resource(), with deallocation checks from the first check.

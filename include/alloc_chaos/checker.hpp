@@ -58,7 +58,9 @@ public:
     // every later attempt (persistent), or each target run in both modes; see failure_mode.
     // A value that is none of the three throws std::invalid_argument.
     checker& mode(failure_mode m);
-    // Raises SIGTRAP when the run failing attempt #target fails it, so a debugger stops there.
+    // Raises SIGTRAP when the run failing attempt #target fails it, so a debugger stops there;
+    // only its first run traps (not a rerun that takes stacks). Without a debugger, SIGTRAP ends
+    // the process. Changes no verdict.
     checker& trap_at(std::size_t target) noexcept;
     // Baseline runs in all (default 1), which must make the same attempts (operation, size,
     // alignment, in order); 0 throws std::invalid_argument.
@@ -72,8 +74,8 @@ public:
     // Whether blocks allocated by observed attempts are tracked to find leaks (default true).
     checker& leak_tracking(bool track = true) noexcept;
     // Whether the report shows where each failed run's injected allocation and each leaked block
-    // was made (default true): one stack taken per run, and a leaking run made once more to take
-    // its leaked blocks'. Without stacks_available(), the report says that none is available.
+    // was made (default true): a run that is not a success is made once more to take them (a body
+    // that counts its runs sees one more). Without stacks_available(), the report says none is available.
     checker& call_stacks(bool capture = true) noexcept;
     // Runs the check's runs (warm-up, baselines, target runs, the reruns that take stacks) in
     // forked worker processes, at most n at once; 0 means one per core. A run that crashes or
@@ -88,7 +90,9 @@ public:
     // ALLOC_CHAOS_RUN_TIMEOUT=ms; a limit of 0 throws std::invalid_argument.
     checker& run_timeout(std::chrono::milliseconds limit);
 
-    // Runs the check on this thread. A check already active on this thread throws std::logic_error;
+    // Runs the check on this thread, invoking `body` itself (never a copy) once per run. Every
+    // exception of the body is the outcome of its run and none escapes, but a std::bad_alloc of the
+    // checker's own bookkeeping. A check already active on this thread throws std::logic_error;
     // an ALLOC_CHAOS_* environment variable that makes no sense throws std::invalid_argument.
     template <std::invocable F>
     report run(F&& body) const {

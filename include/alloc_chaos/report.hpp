@@ -236,6 +236,8 @@ private:
 
 // Renders the verdict, the probe, the baseline, the counts and every failed run as text; source
 // paths in call stacks under `directory` are shown relative to it (empty: every path whole).
+// It lists the first 20 failed runs and counts the rest. Each line of a call stack starts with 6
+// or 8 spaces and "at ", "stack: " or "#<n> ... allocated at": text comparisons can drop them.
 void write_text(std::ostream& out, const report& r, std::string_view directory);
 
 // write_text() relative to the current directory.

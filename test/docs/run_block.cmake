@@ -1,0 +1,46 @@
+# Runs one documentation block's program (cmake -P; see CMakeLists.txt here) and compares what it
+# prints with the output the docs show, if any. Arguments: PROGRAM, ARGS (a list), EXPECTED (a
+# file, or empty), EXIT (a status, or "signal"), STREAM (stdout or stderr).
+
+# The report's call-stack lines vary with the compiler and its options: dropped before comparing.
+function(drop_stack_lines variable)
+  set(text "\n${${variable}}")
+  string(REGEX REPLACE "\n      (  )?(at |stack: )[^\n]*" "" text "${text}")
+  string(REGEX REPLACE "\n        #[0-9]+ [^\n]* allocated at" "" text "${text}")
+  string(SUBSTRING "${text}" 1 -1 text)
+  set(${variable} "${text}" PARENT_SCOPE)
+endfunction()
+
+execute_process(COMMAND "${PROGRAM}" ${ARGS}
+                RESULT_VARIABLE status OUTPUT_VARIABLE out ERROR_VARIABLE err)
+set(failed OFF)
+if(EXIT STREQUAL "signal")
+  if(status MATCHES "^[0-9]+$")
+    message(SEND_ERROR "the program exited with status ${status}; the docs say a signal ends it")
+    set(failed ON)
+  endif()
+elseif(NOT status STREQUAL EXIT)
+  message(SEND_ERROR "the program ended with '${status}'; the docs say exit status ${EXIT}")
+  set(failed ON)
+endif()
+if(EXPECTED)
+  file(READ "${EXPECTED}" expected)
+  if(STREAM STREQUAL "stderr")
+    set(actual "${err}")
+  else()
+    set(actual "${out}")
+  endif()
+  drop_stack_lines(actual)
+  drop_stack_lines(expected)
+  if(NOT actual STREQUAL expected)
+    file(WRITE "${EXPECTED}.shown" "${expected}")
+    file(WRITE "${EXPECTED}.actual" "${actual}")
+    execute_process(COMMAND diff -u "${EXPECTED}.shown" "${EXPECTED}.actual" OUTPUT_VARIABLE difference)
+    message(SEND_ERROR "the program's ${STREAM} differs from the output the docs show "
+                       "(--- the docs, +++ the program):\n${difference}")
+    set(failed ON)
+  endif()
+endif()
+if(failed)
+  message("stdout:\n${out}\nstderr:\n${err}")
+endif()
