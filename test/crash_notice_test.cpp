@@ -5,6 +5,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <alloc_chaos/alloc_chaos.hpp>
+#include <alloc_chaos/detail/abandon_check.hpp>
 
 #include "test_bodies.hpp"
 

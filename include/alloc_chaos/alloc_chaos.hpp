@@ -5,6 +5,7 @@
 #include <alloc_chaos/detail/config.hpp>  // ALLOC_CHAOS_VERSION_*
 #include <alloc_chaos/allocation.hpp>
 #include <alloc_chaos/chaos_memory_resource.hpp>
+#include <alloc_chaos/attempts_of.hpp>
 #include <alloc_chaos/checker.hpp>
 #include <alloc_chaos/current_run.hpp>
 #include <alloc_chaos/debugging.hpp>

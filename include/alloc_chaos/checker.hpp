@@ -1,6 +1,7 @@
 #ifndef ALLOC_CHAOS_CHECKER_HPP
 #define ALLOC_CHAOS_CHECKER_HPP
 
+#include <alloc_chaos/detail/body_ref.hpp>
 #include <alloc_chaos/failure_mode.hpp>
 #include <alloc_chaos/report.hpp>
 
@@ -19,12 +20,6 @@ namespace alloc_chaos {
 
 namespace detail {
 struct selection;
-// A non-owning, allocation-free reference to the body under check.
-struct body_ref {
-    void* object;
-    void (*call)(void* object);
-    void operator()() const { call(object); }
-};
 }  // namespace detail
 
 // Thrown out of a body to end the check after this run, which counts as failed with this
@@ -101,8 +96,7 @@ public:
             // A function is no object to point at with void*: run a lambda holding its address.
             return run([f = &body] { std::invoke(f); });
         } else {
-            void* object = const_cast<void*>(static_cast<const void*>(std::addressof(body)));
-            return run_body({object, [](void* b) { std::invoke(*static_cast<body_type*>(b)); }});
+            return run_body(detail::ref_to(body));
         }
     }
 

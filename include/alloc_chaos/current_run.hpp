@@ -23,12 +23,6 @@ struct run_status {
 // outside a check's runs.
 std::optional<run_status> current_run() noexcept;
 
-namespace detail {
-// Forgets the check this thread was running when it was left without unwinding (a longjmp out
-// of a signal handler): its runs are no longer observed, and a new check may start.
-void abandon_check() noexcept;
-}  // namespace detail
-
 }  // namespace alloc_chaos
 
 #endif

@@ -32,19 +32,6 @@ struct leak_total {
 // The leaked blocks a run names as findings, at most; the rest are counted in its leak_total.
 inline constexpr std::size_t leaked_blocks_named = 10;
 
-namespace detail {
-// The leak_total of `found`, for a run made with every leaked block named.
-inline leak_total leaks_in(const std::vector<finding>& found) noexcept {
-    leak_total total;
-    for (const finding& f : found)
-        if (f.kind() == finding_kind::leak) {
-            ++total.blocks;
-            total.bytes += f.allocation() ? f.allocation()->size() : 0;
-        }
-    return total;
-}
-}  // namespace detail
-
 // One run of the body with nothing failed.
 class baseline_run {
 public:
@@ -53,9 +40,7 @@ public:
     // the leaks among `findings`.
     baseline_run(std::size_t allocations, alloc_chaos::outcome o, std::string message,
                  std::vector<finding> findings = {}, std::string attachment = {},
-                 std::optional<leak_total> leaked = std::nullopt)
-        : allocations_(allocations), outcome_(o), message_(std::move(message)), findings_(std::move(findings)),
-          attachment_(std::move(attachment)), leaked_(leaked.value_or(detail::leaks_in(findings_))) {}
+                 std::optional<leak_total> leaked = std::nullopt);
 
     // The attempts observed during the run.
     std::size_t allocations() const noexcept { return allocations_; }
@@ -86,11 +71,7 @@ public:
             std::optional<alloc_chaos::allocation> injected, alloc_chaos::outcome o, std::string message,
             std::vector<finding> findings = {}, failure_mode mode = failure_mode::once,
             std::size_t failed_attempts = 0, std::vector<stack_frame> stack = {}, std::string attachment = {},
-            std::optional<leak_total> leaked = std::nullopt)
-        : target_(target), observed_(observed_allocations), injected_(injected), outcome_(o),
-          message_(std::move(message)), findings_(std::move(findings)), mode_(mode),
-          failed_(failed_attempts != 0 ? failed_attempts : (injected ? 1 : 0)), stack_(std::move(stack)),
-          attachment_(std::move(attachment)), leaked_(leaked.value_or(detail::leaks_in(findings_))) {}
+            std::optional<leak_total> leaked = std::nullopt);
 
     // The index of the attempt this run was to fail.
     std::size_t target() const noexcept { return target_; }

@@ -13,27 +13,15 @@
 //     }
 
 #include <alloc_chaos/allocation.hpp>
+#include <alloc_chaos/detail/observation.hpp>
 #include <alloc_chaos/finding.hpp>
 #include <alloc_chaos/operation.hpp>
 
-#include <atomic>
 #include <cstddef>
 #include <optional>
 #include <string_view>
 
 namespace alloc_chaos {
-
-namespace detail {
-struct run_state;
-// The run this thread is observing, or nullptr: outside a check, and inside `unobserved`.
-extern constinit thread_local run_state* observed_run;
-std::optional<allocation> observe_observed_attempt(run_state& run, operation op, std::size_t size,
-                                                   std::size_t alignment, bool nothrow) noexcept;
-void observe_allocated_block(run_state& run, void* block) noexcept;
-// Runs, on any thread, whose live blocks are tracked; 0 outside every check.
-extern std::atomic<int> tracking_tables;
-void observe_released_block(void* block) noexcept;
-}  // namespace detail
 
 // True while this thread runs a check's test body, outside any `unobserved` scope.
 [[nodiscard]] inline bool observing() noexcept { return detail::observed_run != nullptr; }

@@ -1,4 +1,4 @@
-#include <alloc_chaos/current_run.hpp>
+#include <alloc_chaos/detail/abandon_check.hpp>
 
 #include "../engine/engine.hpp"
 #include "crash_notice.hpp"

@@ -1,4 +1,4 @@
-#include <alloc_chaos/forbid_allocations.hpp>
+#include <alloc_chaos/attempts_of.hpp>
 
 #include "../engine/engine.hpp"
 

@@ -65,7 +65,7 @@ inline void record_signature(run_state& run, std::size_t index, const signature&
             return;
         run.divergence = index;
         run.compare_until = index;  // nothing after it is compared
-        run.ordinary_end = run.ordinary_from(index + 1);
+        run.rebound(index + 1);
     }
     if (run.signatures != nullptr)
         run.signatures->put(index, asked);
@@ -76,7 +76,7 @@ ALLOC_CHAOS_NOINLINE allocation fail(run_state& run, std::size_t index, operatio
                                   std::size_t alignment, bool nothrow) noexcept {
     const allocation failed(index, op, size, alignment, nothrow);
     ++run.failures;
-    run.ordinary_end = run.ordinary_from(index + 1);
+    run.rebound(index + 1);
     if (index == run.target) {
         run.injected = failed;
         if (run.stacks != nullptr && run.stacks->target != nullptr)
@@ -175,42 +175,3 @@ void abandon_engine_state() noexcept {
 }
 
 }  // namespace alloc_chaos::detail
-
-namespace alloc_chaos {
-
-ALLOC_CHAOS_NOINLINE void break_on_injected_failure(const allocation& failed) noexcept {
-    asm volatile("" : : "r"(&failed) : "memory");  // a call no optimiser may remove
-}
-
-// A scope's first opening and last closing move the bound of the run's inline path (ordinary_from).
-forbid_allocations::forbid_allocations() noexcept {
-    if (++detail::forbidden_depth == 1)
-        if (detail::run_state* run = detail::current_run_state)
-            run->ordinary_end = run->ordinary_from(run->attempts);
-}
-
-forbid_allocations::~forbid_allocations() {
-    if (--detail::forbidden_depth == 0)
-        if (detail::run_state* run = detail::current_run_state)
-            run->ordinary_end = run->ordinary_from(run->attempts);
-}
-
-bool report_finding(finding_kind kind, std::optional<allocation> concerned, std::string_view message) noexcept {
-    detail::run_state* run = detail::current_run_state;
-    return run != nullptr &&
-           detail::record_finding(*run, [&] { return finding(kind, concerned, std::string(message)); });
-}
-
-std::optional<run_status> current_run() noexcept {
-    const detail::run_state* run = detail::current_run_state;
-    if (run == nullptr)
-        return std::nullopt;
-    run_status status;
-    if (run->target != detail::no_target)
-        status.target = run->target;
-    status.attempts = run->attempts;
-    status.injected = run->injected;
-    return status;
-}
-
-}  // namespace alloc_chaos

@@ -32,7 +32,8 @@ struct run_watch;
 struct run_state {
     std::size_t target = no_target;      // the attempt index to fail
     std::size_t attempts = 0;            // attempts observed so far
-    std::size_t ordinary_end = no_target;  // count_ordinary_attempt() takes no attempt from here on
+    std::size_t ordinary_end = no_target;  // count_ordinary_attempt() takes no attempt from here on;
+                                           // derived from the fields below, set by rebound() alone
     std::size_t compare_until = 0;       // attempts [0, compare_until) must match `expected` (0 without);
                                          // cut to the divergence when one is found
     const signature* expected_items = nullptr;  // expected's attempts, as settle() found them
@@ -57,8 +58,11 @@ struct run_state {
     // Sets ordinary_end and expected_items from the other fields: once they are set, before the run.
     void settle() noexcept {
         expected_items = expected != nullptr ? expected->find(0) : nullptr;
-        ordinary_end = ordinary_from(0);
+        rebound(0);
     }
+    // Derives ordinary_end again, for the attempts from `next` on: whenever a field it depends on
+    // changes (a divergence, a failure, a forbid_allocations scope opening or closing).
+    void rebound(std::size_t next) noexcept { ordinary_end = ordinary_from(next); }
     // The first attempt at or after `next` that count_ordinary_attempt() must leave to the full
     // path: every one inside forbid_allocations (whose scopes move the bound as they open and
     // close) or when attempt stacks are taken, the target, every attempt after it when

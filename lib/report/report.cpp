@@ -7,6 +7,35 @@
 
 namespace alloc_chaos {
 
+namespace {
+
+// The leak_total of `found`, for a run made with every leaked block named.
+leak_total leaks_in(const std::vector<finding>& found) noexcept {
+    leak_total total;
+    for (const finding& f : found)
+        if (f.kind() == finding_kind::leak) {
+            ++total.blocks;
+            total.bytes += f.allocation() ? f.allocation()->size() : 0;
+        }
+    return total;
+}
+
+}  // namespace
+
+baseline_run::baseline_run(std::size_t allocations, alloc_chaos::outcome o, std::string message,
+                           std::vector<finding> findings, std::string attachment, std::optional<leak_total> leaked)
+    : allocations_(allocations), outcome_(o), message_(std::move(message)), findings_(std::move(findings)),
+      attachment_(std::move(attachment)), leaked_(leaked.value_or(leaks_in(findings_))) {}
+
+attempt::attempt(std::size_t target, std::size_t observed_allocations, std::optional<alloc_chaos::allocation> injected,
+                 alloc_chaos::outcome o, std::string message, std::vector<finding> findings, failure_mode mode,
+                 std::size_t failed_attempts, std::vector<stack_frame> stack, std::string attachment,
+                 std::optional<leak_total> leaked)
+    : target_(target), observed_(observed_allocations), injected_(injected), outcome_(o),
+      message_(std::move(message)), findings_(std::move(findings)), mode_(mode),
+      failed_(failed_attempts != 0 ? failed_attempts : (injected ? 1 : 0)), stack_(std::move(stack)),
+      attachment_(std::move(attachment)), leaked_(leaked.value_or(leaks_in(findings_))) {}
+
 bool report::baseline_stable() const noexcept {
     const baseline_run& first = data_.baseline;
     if (first.outcome() != outcome::completed)

@@ -10,6 +10,7 @@
 #include <alloc_chaos/boost_test/worker_log.hpp>
 #include <alloc_chaos/checker.hpp>
 #include <alloc_chaos/current_run.hpp>
+#include <alloc_chaos/detail/abandon_check.hpp>
 #include <alloc_chaos/integration.hpp>
 #include <alloc_chaos/source.hpp>
 
