@@ -36,6 +36,7 @@ void operator delete[](void* p, std::size_t size, std::align_val_t alignment) no
 
 using alloc_chaos::allocation;
 using alloc_chaos::checker;
+using alloc_chaos::finding_kind;
 using alloc_chaos::injected_bad_alloc;
 using alloc_chaos::operation;
 using alloc_chaos::outcome;
@@ -168,6 +169,22 @@ BOOST_AUTO_TEST_CASE(a_nothrow_failure_the_body_handles_ends_the_run_completed) 
     BOOST_TEST(r.attempts()[0].outcome() == outcome::completed);
     BOOST_TEST(r.attempts()[0].message() == "");
     BOOST_TEST(r.attempts()[0].success());
+}
+
+BOOST_AUTO_TEST_CASE(a_nothrow_block_leaked_on_a_failure_path_is_found_like_a_throwing_ones) {
+    const report r = checker{}.only_failure(1).call_stacks(false).run([] {
+        void* first = ::operator new(16, std::nothrow);
+        void* second = ::operator new(32, std::nothrow);
+        if (second == nullptr)
+            return;  // leaks `first`
+        ::operator delete(second);
+        ::operator delete(first);
+    });
+    BOOST_TEST_REQUIRE(r.attempts().size() == 1u);
+    const auto found = r.attempts()[0].findings();
+    BOOST_TEST_REQUIRE(found.size() == 1u);
+    BOOST_TEST(found[0].kind() == finding_kind::leak);
+    BOOST_TEST((found[0].allocation() == allocation(0, operation::operator_new, 16, plain, true)));
 }
 
 // ---- new-expressions reach the same forms ----

@@ -1,5 +1,6 @@
 #include "engine.hpp"
 
+#include "attempt_path.hpp"
 #include "block_table.hpp"
 
 #include <alloc_chaos/current_run.hpp>
@@ -130,14 +131,18 @@ std::optional<allocation> observe_observed_attempt(run_state& run, operation op,
     return std::nullopt;
 }
 
-void* observe_served_attempt(run_state& run, operation op, std::size_t size, std::size_t alignment,
+void* observe_served_attempt(run_state& run, operation op, std::size_t size, std::size_t alignment, bool nothrow,
                              serve_function* serve) {
     std::size_t index = 0;
-    const verdict v = count_attempt(run, index, op, size, alignment, false);
-    if (v == verdict::fail) [[unlikely]]
-        throw injected_bad_alloc(fail(run, index, op, size, alignment, false));
+    const verdict v = count_attempt(run, index, op, size, alignment, nothrow);
+    if (v == verdict::fail) [[unlikely]] {
+        const allocation failed = fail(run, index, op, size, alignment, nothrow);
+        if (nothrow)
+            return nullptr;
+        throw injected_bad_alloc(failed);
+    }
     void* block = serve(size, alignment);
-    if (v == verdict::serve)
+    if (v == verdict::serve && block != nullptr)
         record_block(block, index);
     return block;
 }

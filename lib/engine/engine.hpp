@@ -96,33 +96,6 @@ struct run_watch {
     }
 };
 
-// What a source calls to serve a request: a block, or throws std::bad_alloc.
-using serve_function = void*(std::size_t size, std::size_t alignment);
-// observe_attempt(), then serve(size, alignment) if it is not to fail, then observe_allocated(),
-// in one call: the global bridge's full path, for an attempt count_ordinary_attempt() did not
-// take. Throws injected_bad_alloc when the attempt is failed.
-void* observe_served_attempt(run_state& run, operation op, std::size_t size, std::size_t alignment,
-                             serve_function* serve);
-
-// Counts the next attempt of `run` (its index into `index`) when it is an ordinary one: below
-// ordinary_end (outside forbid_allocations, not failed, no stack taken), matching the baseline
-// where the run compares it, else logged where the log has room. Otherwise counts nothing and
-// returns false: the engine's full path takes the attempt. Inline, so that a source's common case
-// makes no call into the engine.
-inline bool count_ordinary_attempt(run_state& run, std::size_t& index, const signature& asked) noexcept {
-    index = run.attempts;
-    if (index >= run.ordinary_end) [[unlikely]]
-        return false;
-    if (index < run.compare_until) {  // below ordinary_end, the baseline has the attempt
-        if (!(run.expected_items[index] == asked)) [[unlikely]]
-            return false;  // the full path records the divergence
-    } else if (run.signatures != nullptr && !run.signatures->append_at(index, asked)) [[unlikely]] {
-        return false;
-    }
-    run.attempts = index + 1;
-    return true;
-}
-
 // The run in progress on this thread, observed or inside `unobserved`; nullptr between runs.
 extern constinit thread_local run_state* current_run_state;
 

@@ -1,6 +1,6 @@
 #include <alloc_chaos/injected_bad_alloc.hpp>
 
-#include "../engine/engine.hpp"
+#include "../engine/attempt_path.hpp"  // current_run_state
 #include "fixed_writer.hpp"
 
 namespace alloc_chaos {

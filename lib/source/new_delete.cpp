@@ -4,11 +4,9 @@
 // a run, an ordinary attempt and the free of a block of the run take the engine's inline paths:
 // no call into the engine.
 
-#include "../engine/block_table.hpp"
-#include "../engine/engine.hpp"
+#include "../engine/attempt_path.hpp"
 
 #include <alloc_chaos/detail/config.hpp>
-#include <alloc_chaos/source.hpp>
 
 #include <cstddef>
 #include <cstdlib>
@@ -60,18 +58,22 @@ namespace detail = alloc_chaos::detail;
 
 constexpr std::size_t plain = alloc_chaos::default_new_alignment;
 
-// An attempt of an observed run, of `alignment`, or of the default one when `Plain`. Out of line,
-// so that the path outside a run saves no registers.
-template <bool Plain>
+// An attempt of an observed run, of `alignment`, or of the default one when `Plain`; a nothrow
+// form's when `Nothrow`. Out of line, so that the path outside a run saves no registers.
+template <bool Plain, bool Nothrow>
 ALLOC_CHAOS_NOINLINE void* observed_allocate(detail::run_state& run, operation op, std::size_t size,
-                                          std::size_t alignment) {
+                                          std::size_t alignment) noexcept(Nothrow) {
     if constexpr (Plain)
         alignment = plain;
+    constexpr detail::serve_function* served_by = Nothrow ? serve_nothrow : serve;
     std::size_t index = 0;
-    if (detail::count_ordinary_attempt(run, index, detail::signature(size, alignment, op, false))) [[likely]] {
-        return detail::record_block(serve(size, alignment), index);
+    if (detail::count_ordinary_attempt(run, index, detail::signature(size, alignment, op, Nothrow))) [[likely]] {
+        void* block = served_by(size, alignment);
+        if (Nothrow && block == nullptr)
+            return nullptr;
+        return detail::record_block(block, index);
     }
-    return detail::observe_served_attempt(run, op, size, alignment, serve);
+    return detail::observe_served_attempt(run, op, size, alignment, Nothrow, served_by);
 }
 
 // Outside an observed run: one thread-local read and a branch, then the C allocator.
@@ -80,19 +82,18 @@ void* allocate(operation op, std::size_t size, std::size_t alignment) {
     if (run == nullptr) [[likely]]
         return serve(size, alignment);
     if (alignment == plain)
-        return observed_allocate<true>(*run, op, size, alignment);
-    return observed_allocate<false>(*run, op, size, alignment);
+        return observed_allocate<true, false>(*run, op, size, alignment);
+    return observed_allocate<false, false>(*run, op, size, alignment);
 }
 
+// The nothrow forms: the same path, failing by returning nullptr.
 void* allocate_nothrow(operation op, std::size_t size, std::size_t alignment) noexcept {
-    if (!alloc_chaos::observing()) [[likely]]
+    detail::run_state* run = detail::observed_run;
+    if (run == nullptr) [[likely]]
         return serve_nothrow(size, alignment);
-    if (alloc_chaos::observe_attempt(op, size, alignment, true))
-        return nullptr;
-    void* p = serve_nothrow(size, alignment);
-    if (p != nullptr)
-        alloc_chaos::observe_allocated(p);
-    return p;
+    if (alignment == plain)
+        return observed_allocate<true, true>(*run, op, size, alignment);
+    return observed_allocate<false, true>(*run, op, size, alignment);
 }
 
 // A free while some run tracks blocks: forgets `p` in the table that records it, then frees it.

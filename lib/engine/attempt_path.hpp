@@ -1,0 +1,55 @@
+#ifndef ALLOC_CHAOS_LIB_ATTEMPT_PATH_HPP
+#define ALLOC_CHAOS_LIB_ATTEMPT_PATH_HPP
+
+// The engine as a built-in source sees it, the one way in for the global bridge and
+// chaos_memory_resource. Every form of a request, throwing or nothrow, takes the same path:
+//   - an attempt of the observed run (observed_run) first takes the inline counted path,
+//     count_ordinary_attempt() then record_block() for the block served; when it declines (a
+//     target, a divergence, forbid_allocations, stacks to take), observe_served_attempt();
+//   - a free, from any thread, takes forget_block() while some run tracks blocks (tracking_tables);
+//   - a misuse a source detects is recorded as facts with record_finding(); lib/report writes
+//     the sentences;
+//   - a source's own table shared between threads may take the engine's owner_biased_lock.
+
+#include "block_table.hpp"  // record_block, forget_block, owner_biased_lock
+#include "engine.hpp"       // run_state, current_run_state, record_finding
+#include "signature_log.hpp"
+
+#include <alloc_chaos/detail/observation.hpp>  // observed_run, tracking_tables
+#include <alloc_chaos/operation.hpp>
+
+#include <cstddef>
+
+namespace alloc_chaos::detail {
+
+// What a source calls to serve a request: a block; for a throwing form, std::bad_alloc or nullptr
+// for a nothrow one when there is no memory.
+using serve_function = void*(std::size_t size, std::size_t alignment);
+// The full path, for an attempt count_ordinary_attempt() did not take: counts it, then serves it
+// with serve(size, alignment) and records the block, unless it is to fail: then throws
+// injected_bad_alloc, or returns nullptr for a nothrow form.
+void* observe_served_attempt(run_state& run, operation op, std::size_t size, std::size_t alignment, bool nothrow,
+                             serve_function* serve);
+
+// Counts the next attempt of `run` (its index into `index`) when it is an ordinary one: below
+// ordinary_end (outside forbid_allocations, not failed, no stack taken), matching the baseline
+// where the run compares it, else logged where the log has room. Otherwise counts nothing and
+// returns false: the engine's full path takes the attempt. Inline, so that a source's common case
+// makes no call into the engine.
+inline bool count_ordinary_attempt(run_state& run, std::size_t& index, const signature& asked) noexcept {
+    index = run.attempts;
+    if (index >= run.ordinary_end) [[unlikely]]
+        return false;
+    if (index < run.compare_until) {  // below ordinary_end, the baseline has the attempt
+        if (!(run.expected_items[index] == asked)) [[unlikely]]
+            return false;  // the full path records the divergence
+    } else if (run.signatures != nullptr && !run.signatures->append_at(index, asked)) [[unlikely]] {
+        return false;
+    }
+    run.attempts = index + 1;
+    return true;
+}
+
+}  // namespace alloc_chaos::detail
+
+#endif
