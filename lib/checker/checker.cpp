@@ -166,16 +166,69 @@ std::optional<std::size_t> worker_count(std::optional<std::size_t> option,
     return n;
 }
 
-// The target runs of `plan` in the calling process, in order, up to the first that ends the check.
-std::vector<detail::target_run> run_here(detail::check_runs& runs, std::span<const detail::planned_run> plan,
-                                         bool stop_on_failure) {
-    std::vector<detail::target_run> made;
-    for (const detail::planned_run& planned : plan) {
-        made.push_back(runs.target(planned));
-        if (detail::ends_check(made.back(), stop_on_failure))
-            break;
+// Where a check's runs execute: in worker processes when it has some, else in the calling
+// process, which then says which run ended it if one does (crash_notice).
+class run_site {
+public:
+    run_site(detail::check_runs& runs, std::optional<std::size_t> workers,
+             std::optional<std::chrono::milliseconds> run_timeout)
+        : runs_(runs) {
+        if (workers)
+            pool_.emplace(runs, *workers, run_timeout);
+        else
+            notice_.emplace();
     }
-    return made;
+
+    // The warm-up runs (a worker makes its own), the first baseline run and the stability runs.
+    detail::baseline_phase baselines() {
+        if (pool_)
+            return pool_->baselines();
+        runs_.warm_up();
+        return runs_.baselines();
+    }
+
+    // The target runs of `plan`, in order, up to the first that ends the check; each rerun for
+    // its stacks when it went wrong.
+    std::vector<detail::target_run> targets(std::span<const detail::planned_run> plan, bool stop_on_failure) {
+        if (pool_)
+            return pool_->targets(plan, stop_on_failure);
+        std::vector<detail::target_run> made;
+        for (const detail::planned_run& planned : plan) {
+            made.push_back(runs_.target(planned));
+            if (detail::ends_check(made.back(), stop_on_failure))
+                break;
+        }
+        return made;
+    }
+
+private:
+    detail::check_runs& runs_;
+    std::optional<detail::worker_pool> pool_;
+    std::optional<detail::crash_notice> notice_;
+};
+
+// The target runs of `targets`: each once, persistent, or both (once first), the first run of
+// `trap` trapped.
+std::vector<detail::planned_run> plan_runs(std::span<const std::size_t> targets, failure_mode mode,
+                                           std::optional<std::size_t> trap) {
+    std::vector<failure_mode> modes;
+    if (mode != failure_mode::persistent)
+        modes.push_back(failure_mode::once);
+    if (mode != failure_mode::once)
+        modes.push_back(failure_mode::persistent);
+    std::vector<detail::planned_run> plan;
+    plan.reserve(targets.size() * modes.size());
+    for (std::size_t target : targets)
+        for (failure_mode m : modes)
+            plan.push_back({target, m, trap == target && m == modes.front()});
+    return plan;
+}
+
+// Whether the baseline phase leaves the check something to inject: not when the check cannot
+// mean anything (no bridge, an unstable baseline) or its success path is broken already.
+bool worth_injecting(const report_data& r) {
+    return (!r.bridge_required || r.bridge_observed) && !has_findings(r) &&
+           report(report_data{.baseline = r.baseline, .stability = r.stability}).baseline_stable();
 }
 
 }  // namespace
@@ -183,69 +236,50 @@ std::vector<detail::target_run> run_here(detail::check_runs& runs, std::span<con
 report checker::run_body(detail::body_ref body) const {
     detail::active_check active("alloc_chaos::checker::run");
     const detail::environment_overrides environment = detail::read_environment();
-    const std::optional<std::size_t> workers = worker_count(processes_, environment);
-    const bool stacks = call_stacks_ && stacks_available();
-    detail::check_runs runs(body, {leak_tracking_, stacks, stability_runs_, warmup_runs_});
-    std::optional<detail::worker_pool> pool;
-    std::optional<detail::crash_notice> notice;  // a run that ends the calling process says which it was
-    if (workers)
-        pool.emplace(runs, *workers, environment.run_timeout ? environment.run_timeout : run_timeout_);
-    else
-        notice.emplace();
+    detail::check_runs runs(body, {leak_tracking_, call_stacks_ && stacks_available(), stability_runs_, warmup_runs_});
+    run_site site(runs, worker_count(processes_, environment),
+                  environment.run_timeout ? environment.run_timeout : run_timeout_);
 
-    if (!pool)
-        runs.warm_up();
+    // What the check was asked, as the report tells it.
     report_data r;
     r.bridge_required = require_global_bridge_;
     r.bridge_observed = detail::probe_bridge();
-
     const detail::selection chosen = environment.targets.value_or(selection());
     r.mode = environment.mode.value_or(mode_);
-    const std::optional<std::size_t> trap = environment.trap ? environment.trap : trap_;
     r.narrowing = chosen.narrowing();
     if (environment.mode)  // a replay, never a success, even when it selects everything
         r.narrowing += (r.narrowing.empty() ? "" : " ") + std::string("ALLOC_CHAOS_MODE=") +
-                        std::string(to_string(*environment.mode));
+                       std::string(to_string(*environment.mode));
     r.selection = r.narrowing;
     if (max_failures_ != all)
         r.selection += (r.selection.empty() ? "" : ", ") + std::string("max_failures(") +
-                        std::to_string(max_failures_) + ")";
+                       std::to_string(max_failures_) + ")";
     r.baseline_runs_requested = stability_runs_;
     r.call_stacks = call_stacks_;
     r.missing_stacks = detail::stack_backend_missing();
 
-    detail::baseline_phase baselines = pool ? pool->baselines() : runs.baselines();
+    // The baseline runs.
+    detail::baseline_phase baselines = site.baselines();
     r.baseline = std::move(baselines.first);
     r.stability = std::move(baselines.stability);
     r.hint = std::move(baselines.hint);
-    // A check that cannot mean anything, or whose success path is broken already, injects nothing.
-    if ((r.bridge_required && !r.bridge_observed) || has_findings(r) ||
-        !report(report_data{.baseline = r.baseline, .stability = r.stability}).baseline_stable())
+    if (!worth_injecting(r))
         return report(std::move(r));
 
+    // The target runs, each with its stacks taken when it went wrong.
     const detail::selection::resolved targets = chosen.resolve(r.baseline.allocations(), max_failures_);
     r.beyond_observed = targets.beyond;
     if (chosen.how == detail::selection::kind::sample)
         r.sampled = targets.targets;
-    std::vector<failure_mode> modes;
-    if (r.mode != failure_mode::persistent)
-        modes.push_back(failure_mode::once);
-    if (r.mode != failure_mode::once)
-        modes.push_back(failure_mode::persistent);
-    std::vector<detail::planned_run> plan;
-    plan.reserve(targets.targets.size() * modes.size());
-    for (std::size_t target : targets.targets)
-        for (failure_mode m : modes)
-            plan.push_back({target, m, trap == target && m == modes.front()});
-
-    std::vector<detail::target_run> made = pool ? pool->targets(plan, stop_on_failure_)
-                                                : run_here(runs, plan, stop_on_failure_);
+    const std::vector<detail::planned_run> plan =
+        plan_runs(targets.targets, r.mode, environment.trap ? environment.trap : trap_);
+    std::vector<detail::target_run> made = site.targets(plan, stop_on_failure_);
     r.attempts.reserve(made.size());
     for (detail::target_run& run : made)
         r.attempts.push_back(std::move(run.entry));
     if (!made.empty() && made.size() < plan.size())
         r.stop_reason = made.back().aborted ? "the body ended the check with abort_check"
-                                             : "stop_on_failure ended the check at its first failed run";
+                                            : "stop_on_failure ended the check at its first failed run";
     return report(std::move(r));
 }
 

@@ -56,58 +56,58 @@ void runner::warm_up() {
 }
 
 run_result runner::first_baseline() {
-    run_result result = run(kind::first_baseline, no_target);
+    run_result result = run({.what = kind::first_baseline});
     baseline_.swap(current_);
     return result;
 }
 
 run_result runner::repeat_baseline(std::span<const std::size_t> attempts, raw_stack* stacks) {
-    return run(kind::repeat_baseline, no_target, failure_mode::once, false, nullptr, attempts, stacks);
+    return run({.what = kind::repeat_baseline, .stacks_at = attempts, .stacks = stacks});
 }
 
 run_result runner::inject(std::size_t target, failure_mode mode, bool trap) {
-    return run(kind::injected, target, mode, trap);
+    return run({.what = kind::injected, .target = target, .mode = mode, .trap = trap});
 }
 
 run_result runner::inject_again(std::size_t target, failure_mode mode, std::span<const std::size_t> attempts,
                                 raw_stack* stacks) {
     raw_stack taken;
-    run_result result = run(kind::injected, target, mode, false, &taken, attempts, stacks);
+    run_result result = run(
+        {.what = kind::injected, .target = target, .mode = mode, .target_stack = &taken, .stacks_at = attempts, .stacks = stacks});
     result.stack = taken;
     return result;
 }
 
 void runner::replay_to_target(std::size_t target, failure_mode mode) {
     watch_->exit_at_target = true;
-    run(kind::injected, target, mode, false, &watch_->target_stack);
+    run({.what = kind::injected, .target = target, .mode = mode, .target_stack = &watch_->target_stack});
 }
 
-run_result runner::run(kind k, std::size_t target, failure_mode mode, bool trap, raw_stack* target_stack,
-                       std::span<const std::size_t> stacks_at, raw_stack* stacks) {
+run_result runner::run(const request& asked) {
     current_.clear();
     std::vector<finding> reported;
     run_result result;
     stack_request taken;
-    taken.target = target_stack;
-    taken.attempts = stacks_at.data();
-    taken.attempt_stacks = stacks;
-    taken.count = stacks != nullptr ? stacks_at.size() : 0;
+    taken.target = asked.target_stack;
+    taken.attempts = asked.stacks_at.data();
+    taken.attempt_stacks = asked.stacks;
+    taken.count = asked.stacks != nullptr ? asked.stacks_at.size() : 0;
     run_state own;
     run_state& run = watch_ != nullptr ? watch_->state : own;  // in a worker, where its parent reads it
     run = run_state();
     if (taken.target != nullptr || taken.count != 0)
         run.stacks = &taken;
-    run.target = target;
-    run.persistent = mode == failure_mode::persistent;
-    run.trap = trap;
+    run.target = asked.target;
+    run.persistent = asked.mode == failure_mode::persistent;
+    run.trap = asked.trap;
     run.signatures = &current_;
     run.findings = &reported;
     run.watch = watch_;
     if (watch_ != nullptr)
         watch_->begin_run();
-    if (k != kind::first_baseline) {
+    if (asked.what != kind::first_baseline) {
         run.expected = &baseline_;
-        run.compare_until = k == kind::injected ? target : no_target;
+        run.compare_until = asked.what == kind::injected ? asked.target : no_target;
     }
     run.settle();
 
@@ -126,7 +126,7 @@ run_result runner::run(kind k, std::size_t target, failure_mode mode, bool trap,
     result.attempts = run.attempts;
     result.injected = run.injected;
     result.failures = run.failures;
-    result.findings = divergence(run, k);
+    result.findings = divergence(run, asked.what);
     result.findings.insert(result.findings.end(), std::make_move_iterator(reported.begin()),
                            std::make_move_iterator(reported.end()));
     result.findings.insert(result.findings.end(), std::make_move_iterator(leaked.begin()),

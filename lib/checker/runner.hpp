@@ -77,9 +77,18 @@ public:
 private:
     enum class kind { first_baseline, repeat_baseline, injected };
 
-    run_result run(kind k, std::size_t target, failure_mode mode = failure_mode::once, bool trap = false,
-                   raw_stack* target_stack = nullptr, std::span<const std::size_t> stacks_at = {},
-                   raw_stack* stacks = nullptr);
+    // One run, as the public members ask for it.
+    struct request {
+        kind what;
+        std::size_t target = no_target;           // the attempt to fail; none in a baseline run
+        failure_mode mode = failure_mode::once;
+        bool trap = false;                        // raise SIGTRAP at the target
+        raw_stack* target_stack = nullptr;        // where to take the target's call stack; none: not taken
+        std::span<const std::size_t> stacks_at{};  // attempts (increasing) whose call stacks to take
+        raw_stack* stacks = nullptr;              // one entry per stacks_at; none: no stacks taken
+    };
+
+    run_result run(const request& asked);
     std::vector<finding> divergence(const run_state& run, kind k) const;
     // The first leaked_blocks_named blocks still live, by attempt index, as findings; all of
     // them counted into `total`.
