@@ -128,7 +128,7 @@ void allocate_noexcept() noexcept {
 
 // Writes through the block of `new (std::nothrow) int` without checking it. Not sanitized for
 // null: the store must reach the hardware and fault, as it does in a program built without it.
-__attribute__((no_sanitize("null"))) void write_unchecked() {
+ALLOC_CHAOS_NO_SANITIZE("null") void write_unchecked() {
     int* p = new (std::nothrow) int;  // operator new size=4 nothrow
     *static_cast<volatile int*>(p) = 1;
     sink = p;

@@ -172,14 +172,17 @@ BOOST_AUTO_TEST_CASE(a_nothrow_failure_the_body_handles_ends_the_run_completed) 
 }
 
 BOOST_AUTO_TEST_CASE(a_nothrow_block_leaked_on_a_failure_path_is_found_like_a_throwing_ones) {
-    const report r = checker{}.only_failure(1).call_stacks(false).run([] {
-        void* first = ::operator new(16, std::nothrow);
+    void* first = nullptr;
+    const report r = checker{}.only_failure(1).call_stacks(false).run([&] {
+        first = ::operator new(16, std::nothrow);
         void* second = ::operator new(32, std::nothrow);
         if (second == nullptr)
             return;  // leaks `first`
         ::operator delete(second);
         ::operator delete(first);
+        first = nullptr;
     });
+    ::operator delete(first);  // after the check: the leak is found, not left to LeakSanitizer
     BOOST_TEST_REQUIRE(r.attempts().size() == 1u);
     const auto found = r.attempts()[0].findings();
     BOOST_TEST_REQUIRE(found.size() == 1u);

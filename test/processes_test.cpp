@@ -108,7 +108,7 @@ void add_two_names() {
 
 // Writes through the result of a nothrow new without checking it: a null pointer when it failed.
 // Not instrumented by UBSan, so that the write is the SIGSEGV it is without it.
-__attribute__((no_sanitize("undefined"))) void write_unchecked() {
+ALLOC_CHAOS_NO_SANITIZE("undefined") void write_unchecked() {
     volatile int* numbers = new (std::nothrow) int[100];
     numbers[0] = 1;
     delete[] numbers;

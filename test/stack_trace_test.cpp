@@ -111,7 +111,7 @@ void mishandles_its_allocation() {
     }
 }
 
-[[gnu::noinline]] void allocates_for_its_caller() {
+ALLOC_CHAOS_NOINLINE void allocates_for_its_caller() {
     line_of_new = __LINE__; sink = new int(7);
     delete static_cast<const int*>(sink);
 }

@@ -5,6 +5,7 @@
 // no call into the engine.
 
 #include "../engine/attempt_path.hpp"
+#include "../platform/c_allocation.hpp"
 
 #include <alloc_chaos/detail/config.hpp>
 
@@ -16,16 +17,7 @@ namespace {
 
 using alloc_chaos::operation;
 
-void* c_allocate(std::size_t size, std::size_t alignment) noexcept {
-    if (size == 0)
-        size = 1;  // every successful new returns a distinct pointer
-    if (alignment <= alloc_chaos::default_new_alignment)
-        return std::malloc(size);
-    void* p = nullptr;
-    if (alignment < sizeof(void*))
-        alignment = sizeof(void*);
-    return posix_memalign(&p, alignment, size) == 0 ? p : nullptr;
-}
+using alloc_chaos::detail::c_allocate;
 
 // The standard's loop: try, call the new_handler while one is installed, else fail.
 void* serve(std::size_t size, std::size_t alignment) {

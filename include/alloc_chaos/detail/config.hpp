@@ -13,9 +13,13 @@
 #define ALLOC_CHAOS_NOINLINE [[gnu::noinline]]
 // Marks a function as rarely called, so that its code is laid out away from the hot path.
 #define ALLOC_CHAOS_COLD [[gnu::cold]]
+// Leaves a sanitizer's check (such as "null" or "undefined") out of a function that means to do
+// what it checks: a test that a write through a null pointer crashes as it would without it.
+#define ALLOC_CHAOS_NO_SANITIZE(check) __attribute__((no_sanitize(check)))
 #else
 #define ALLOC_CHAOS_NOINLINE
 #define ALLOC_CHAOS_COLD
+#define ALLOC_CHAOS_NO_SANITIZE(check)
 #endif
 
 #endif
