@@ -314,6 +314,14 @@ BOOST_AUTO_TEST_CASE(the_process_chooses_one_protocol_and_a_table_may_ask_for_th
                        << (chosen == fence_protocol::asymmetric ? "asymmetric (membarrier)" : "symmetric"));
 }
 
+BOOST_AUTO_TEST_CASE(the_symmetric_protocol_requested_holds_for_the_tables_made_until_asymmetric_is_requested_again) {
+    const fence_protocol chosen = alloc_chaos::detail::process_fence_protocol();
+    alloc_chaos::detail::request_fence_protocol(fence_protocol::symmetric);
+    BOOST_TEST((block_table().protocol() == fence_protocol::symmetric));
+    alloc_chaos::detail::request_fence_protocol(fence_protocol::asymmetric);
+    BOOST_TEST((block_table().protocol() == chosen));
+}
+
 BOOST_AUTO_TEST_CASE(the_owner_takes_no_lock_until_another_thread_frees_and_again_after_rebias_after_accesses) {
     for (const fence_protocol protocol : {fence_protocol::asymmetric, fence_protocol::symmetric}) {
         block_table table(protocol);

@@ -1,24 +1,16 @@
 #ifndef ALLOC_CHAOS_LIB_BLOCK_MAP_HPP
 #define ALLOC_CHAOS_LIB_BLOCK_MAP_HPP
 
-// A map from block address to the attempt that allocated it, for any address: open addressing in
-// memory from the C allocator.
+// A map from block address to the attempt that allocated it, for any address (live_blocks keeps
+// the blocks at multiples of 16 in its bitmap; the others, from a sub-allocating upstream such as
+// std::pmr::monotonic_buffer_resource or a source of your own, come here).
+
+#include "address_table.hpp"
 
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 
 namespace alloc_chaos::detail {
-
-// The slot of a block address in a table of 2^(64 - shift) slots, robust to every pattern of
-// addresses: a multiplication, a fold of the high half into the low one, and a second
-// multiplication. (A single multiplication piles some arithmetic progressions into long runs.)
-inline std::size_t address_slot(std::uint64_t key, unsigned shift) noexcept {
-    key *= 0xff51'afd7'ed55'8ccdULL;
-    key ^= key >> 32;
-    key *= 0x9e37'79b9'7f4a'7c15ULL;
-    return static_cast<std::size_t>(key >> shift);
-}
 
 // The slot of a block address by Fibonacci hashing of its 16-byte granule: blocks allocated one
 // after another, one size class apart, land spread evenly and in an order the prefetcher
@@ -28,12 +20,11 @@ inline std::size_t progression_slot(std::uint64_t key, unsigned shift) noexcept 
     return static_cast<std::size_t>(((key >> 4) * 0x9e37'79b9'7f4a'7c15ULL) >> shift);
 }
 
-// An open-addressing map from block address to attempt index, in memory from the C allocator
-// (it grows inside operator new, where operator new must not be called again). Linear probing
-// with backward-shift deletion: no tombstones, so a map whose blocks were all erased is all
-// empty slots, and clear() is then free. 12-byte slots, at most 3/4 full. Slots by
-// progression_slot, until an insertion probes more than max_probes slots: then by address_slot
-// for the rest of the map's life.
+// An address_table from block address to attempt index, 12-byte slots. Slots by progression_slot,
+// until an insertion probes more than max_probes slots: then by address_slot for the rest of the
+// map's life. Both hashes stay (bench_mechanisms pmr_counting/*, std::pmr::list on a
+// monotonic_buffer_resource): address_slot alone costs 1.6x per attempt with 24-byte nodes,
+// progression_slot alone 1.8x with 1,592-byte nodes, whose stride piles up.
 class block_map {
 public:
     // The largest attempt index recorded; a block of a later attempt is not tracked.
@@ -41,61 +32,42 @@ public:
     // The probes of one insertion past which the addresses pile up under progression_slot.
     static constexpr std::size_t max_probes = 24;
 
-    block_map() = default;
-    ~block_map();
-    block_map(const block_map&) = delete;
-    block_map& operator=(const block_map&) = delete;
-
-    // Records `block` as allocated by attempt `index`; false when out of memory or past
-    // max_index (then untracked).
+    // Records `block` as allocated by attempt `index`, an address given out again taking the later
+    // attempt; false when out of memory, for nullptr or past max_index (then untracked).
     bool insert(const void* block, std::size_t index) noexcept;
     // Forgets `block`; false when it was not recorded.
-    bool erase(const void* block) noexcept;
+    bool erase(const void* block) noexcept { return table_.erase(key_of(block)); }
     // Calls f(index) for each block still recorded; nothing to scan when none is.
     template <class F>
     void for_each(F&& f) const {
-        std::size_t left = size_;
-        for (std::size_t i = 0; left != 0; ++i)
-            if (slots_[i].key() != empty) {
-                f(static_cast<std::size_t>(slots_[i].index));
-                --left;
-            }
+        table_.for_each([&](std::uint64_t, std::uint32_t index) { f(static_cast<std::size_t>(index)); });
     }
-    std::size_t size() const noexcept { return size_; }
-    std::size_t capacity() const noexcept { return capacity_; }
+    std::size_t size() const noexcept { return table_.size(); }
+    std::size_t capacity() const noexcept { return table_.capacity(); }
     // Whether the slots are by address_slot (after a pile-up), rather than progression_slot.
-    bool scrambled() const noexcept { return scrambled_; }
-    // Forgets every block: O(1) when none is recorded (every slot is empty then).
-    void clear() noexcept;
+    bool scrambled() const noexcept { return table_.hash().scrambled; }
+    // Forgets every block: O(1) when none is recorded.
+    void clear() noexcept { table_.clear(); }
+
+    // How maps that take their first slots from now on choose them: for bench/mechanisms.cpp, which
+    // times the map as it is against the map with one hash alone.
+    enum class hashing { adaptive, address_only, progression_only };
+    static void hash_for_benchmarks(hashing h) noexcept;
 
 private:
-    struct slot {
-        std::uint32_t key_words[2];  // a block address; 0 (no block is nullptr) when empty
-        std::uint32_t index;
+    struct hash {
+        bool scrambled = false;  // by address_slot
+        bool stays = false;      // never scrambled (hashing::progression_only)
 
-        std::uint64_t key() const noexcept {
-            std::uint64_t k;
-            std::memcpy(&k, key_words, sizeof k);
-            return k;
-        }
-        void set(std::uint64_t k, std::uint32_t i) noexcept {
-            std::memcpy(key_words, &k, sizeof k);
-            index = i;
+        std::size_t operator()(std::uint64_t key, unsigned shift) const noexcept {
+            return scrambled ? address_slot(key, shift) : progression_slot(key, shift);
         }
     };
-    static_assert(sizeof(slot) == 12);
-    static constexpr std::uint64_t empty = 0;
-
-    std::size_t home(std::uint64_t key) const noexcept {
-        return scrambled_ ? address_slot(key, shift_) : progression_slot(key, shift_);
+    static std::uint64_t key_of(const void* block) noexcept {
+        return static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(block));
     }
-    bool rebuild(std::size_t capacity) noexcept;  // into a new array of `capacity` slots
 
-    slot* slots_ = nullptr;
-    std::size_t capacity_ = 0;  // a power of two
-    std::size_t size_ = 0;      // recorded blocks
-    unsigned shift_ = 64;       // 64 - log2(capacity_)
-    bool scrambled_ = false;    // slots by address_slot
+    address_table<std::uint32_t, hash> table_{256};
 };
 
 }  // namespace alloc_chaos::detail

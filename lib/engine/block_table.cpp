@@ -72,11 +72,19 @@ bool membarrier_works() noexcept {
 #endif
 }
 
+// What request_fence_protocol() asked for.
+std::atomic<fence_protocol> requested_protocol{fence_protocol::asymmetric};
+
 }  // namespace
 
 fence_protocol process_fence_protocol() noexcept {
     static const fence_protocol chosen = membarrier_works() ? fence_protocol::asymmetric : fence_protocol::symmetric;
-    return chosen;
+    return requested_protocol.load(std::memory_order_relaxed) == fence_protocol::symmetric ? fence_protocol::symmetric
+                                                                                         : chosen;
+}
+
+void request_fence_protocol(fence_protocol requested) noexcept {
+    requested_protocol.store(requested, std::memory_order_relaxed);
 }
 
 // ---- owner_biased_lock ----

@@ -8,7 +8,7 @@
 
 #include "live_blocks.hpp"
 
-#include <alloc_chaos/source.hpp>  // tracking_tables
+#include <alloc_chaos/detail/observation.hpp>  // tracking_tables
 
 #include <atomic>
 #include <cstddef>
@@ -19,6 +19,7 @@
 namespace alloc_chaos::detail {
 
 // How the owner of an owner_biased_lock and the other threads exclude each other.
+// Both stay: symmetric alone costs +1.25 ns per attempt (bench_mechanisms fence/pairs/10000: 0.92).
 enum class fence_protocol {
     // The owner stores and loads with no fence; another thread makes both sides' fences with
     // membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED).
@@ -28,9 +29,12 @@ enum class fence_protocol {
     symmetric,
 };
 
-// This process's protocol: asymmetric when membarrier registers and works, decided once, at the
-// first call, for the life of the process.
+// This process's protocol: asymmetric when membarrier registers and works (decided once, at the
+// first call, for the life of the process) and no benchmark requested symmetric.
 fence_protocol process_fence_protocol() noexcept;
+// For bench/mechanisms.cpp, which times the two protocols side by side: the protocol of the tables
+// and ledgers made from now on (asymmetric only where membarrier works).
+void request_fence_protocol(fence_protocol requested) noexcept;
 
 // Mutual exclusion biased to one thread, the owner: while no other thread has come lately, the
 // owner's access takes no lock and (asymmetric) makes no fence; another thread's takes a mutex.
@@ -167,7 +171,7 @@ public:
 
     // The owner's record of `block`, served for attempt `index`; returns `block`. Inline when the
     // block is in one of the two leaves reached last and its attempt is the log's next place;
-    // every other case is a tail call, so that the inline path saves no register.
+    // every other case out of line (record_elsewhere), so that the common case stays small.
     void* owner_record(void* block, std::size_t index) noexcept {
         if (lock_.owner_enter()) [[likely]] {
             const bool inserted = map_.insert_in_cached_leaf(block, index);
@@ -187,8 +191,8 @@ public:
         return erased;
     }
     // The owner's free of `block`: forgets it here, or in the table of another thread that records
-    // it. Inline when the block is in one of the two leaves reached last; every other case is a
-    // tail call, so that the inline path saves no register.
+    // it. Inline when the block is in one of the two leaves reached last; every other case out of
+    // line (forget_elsewhere).
     void owner_forget(const void* block) noexcept {
         if (lock_.owner_enter()) [[likely]] {
             const bool erased = map_.erase_in_cached_leaf(block);

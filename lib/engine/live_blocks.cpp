@@ -1,44 +1,28 @@
 #include "live_blocks.hpp"
 
 #include <algorithm>
-#include <bit>
 #include <cstdlib>
 #include <cstring>
 
 namespace alloc_chaos::detail {
 
 live_blocks::~live_blocks() {
-    for (std::size_t i = 0; i < region_capacity_; ++i)
-        std::free(regions_[i].leaf);
-    std::free(regions_);
+    regions_.for_each([](std::uint64_t, std::uint64_t* leaf) { std::free(leaf); });
     std::free(log_);
 }
 
 std::uint64_t* live_blocks::reach_leaf(std::uintptr_t key, bool make) noexcept {
-    if (region_capacity_ != 0) {
-        const std::size_t mask = region_capacity_ - 1;
-        const auto shift = static_cast<unsigned>(64 - std::countr_zero(region_capacity_));
-        for (std::size_t i = address_slot(key, shift);; i = (i + 1) & mask) {
-            if (regions_[i].key == key)
-                return cache_leaf(key, regions_[i].leaf);
-            if (regions_[i].key == 0)
-                break;
-        }
-    }
+    if (std::uint64_t** leaf = regions_.find(key))
+        return cache_leaf(key, *leaf);
     if (!make)
-        return nullptr;
-    if ((region_count_ + 1) * 2 > region_capacity_ && !grow_regions())
         return nullptr;
     auto* leaf = static_cast<std::uint64_t*>(std::calloc(leaf_words, sizeof(std::uint64_t)));
     if (leaf == nullptr)
         return nullptr;
-    const std::size_t mask = region_capacity_ - 1;
-    const auto shift = static_cast<unsigned>(64 - std::countr_zero(region_capacity_));
-    std::size_t i = address_slot(key, shift);
-    while (regions_[i].key != 0)
-        i = (i + 1) & mask;
-    regions_[i] = {key, leaf};
-    ++region_count_;
+    if (regions_.insert(key, leaf) == regions_.out_of_memory) {
+        std::free(leaf);
+        return nullptr;
+    }
     return cache_leaf(key, leaf);
 }
 
@@ -48,26 +32,6 @@ std::uint64_t* live_blocks::cache_leaf(std::uintptr_t key, std::uint64_t* leaf) 
     last_key_ = key;
     last_leaf_ = leaf;
     return leaf;
-}
-
-bool live_blocks::grow_regions() noexcept {
-    const std::size_t capacity = region_capacity_ == 0 ? 16 : region_capacity_ * 2;
-    auto* regions = static_cast<region*>(std::calloc(capacity, sizeof(region)));
-    if (regions == nullptr)
-        return false;
-    const auto shift = static_cast<unsigned>(64 - std::countr_zero(capacity));
-    for (std::size_t r = 0; r < region_capacity_; ++r) {
-        if (regions_[r].key == 0)
-            continue;
-        std::size_t i = address_slot(regions_[r].key, shift);
-        while (regions[i].key != 0)
-            i = (i + 1) & (capacity - 1);
-        regions[i] = regions_[r];
-    }
-    std::free(regions_);
-    regions_ = regions;
-    region_capacity_ = capacity;
-    return true;
 }
 
 bool live_blocks::log_elsewhere(std::size_t index, std::uintptr_t address) noexcept {
@@ -116,9 +80,8 @@ void live_blocks::indices(std::vector<std::size_t>& out) noexcept {
 
 void live_blocks::clear() noexcept {
     if (aligned_ != 0)
-        for (std::size_t r = 0; r < region_capacity_; ++r)
-            if (regions_[r].key != 0)
-                std::memset(regions_[r].leaf, 0, leaf_words * sizeof(std::uint64_t));
+        regions_.for_each(
+            [](std::uint64_t, std::uint64_t* leaf) { std::memset(leaf, 0, leaf_words * sizeof(std::uint64_t)); });
     aligned_ = 0;
     logged_ = 0;
     unaligned_.clear();

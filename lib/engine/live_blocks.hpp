@@ -9,6 +9,7 @@
 // leaks. Any other address (a source of your own may give out any) goes to a block_map. Memory
 // from the C allocator: it grows inside operator new, where operator new must not be called again.
 
+#include "address_table.hpp"
 #include "block_map.hpp"
 
 #include <cstddef>
@@ -134,7 +135,6 @@ private:
     std::uint64_t* reach_leaf(std::uintptr_t key, bool make) noexcept;
     // Caches `leaf` as the last reached, the last before it as the other.
     std::uint64_t* cache_leaf(std::uintptr_t key, std::uint64_t* leaf) noexcept;
-    bool grow_regions() noexcept;
 
     // Logs `address` as the block of attempt `index`; the attempts skipped since the last one
     // logged gave out no block here (0).
@@ -154,13 +154,7 @@ private:
     bool log_elsewhere(std::size_t index, std::uintptr_t address) noexcept;
     bool grow_log(std::size_t index) noexcept;
 
-    struct region {
-        std::uintptr_t key;    // (address >> region_shift) + 1; 0 when the slot is empty
-        std::uint64_t* leaf;   // leaf_words words, a bit per granule
-    };
-    region* regions_ = nullptr;
-    std::size_t region_capacity_ = 0;  // a power of two, at most half full
-    std::size_t region_count_ = 0;
+    address_table<std::uint64_t*> regions_;  // by key_of(): leaf_words words, a bit per granule
     std::uintptr_t last_key_ = 0;      // the region reached last, and its leaf
     std::uint64_t* last_leaf_ = nullptr;
     std::uintptr_t other_key_ = 0;     // the region reached before it, and its leaf
