@@ -1,5 +1,7 @@
 #include "block_table.hpp"
 
+#include "../platform/membarrier.hpp"
+
 #include <algorithm>
 #include <bit>
 #include <cstdio>
@@ -9,11 +11,6 @@
 #include <span>
 #include <thread>
 
-#if defined(__linux__)
-#include <linux/membarrier.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-#endif
 
 namespace alloc_chaos::detail {
 
@@ -51,34 +48,13 @@ block_table** free_entry() noexcept {
     return first_new;
 }
 
-#if defined(__linux__) && defined(__NR_membarrier)
-// membarrier(2), by its number: glibc has no wrapper for it.
-long membarrier(int command) noexcept { return syscall(__NR_membarrier, command, 0, 0); }
-#endif
-
-// Whether this process may use MEMBARRIER_CMD_PRIVATE_EXPEDITED: the kernel has it, lets this
-// process register for it, and serves a first barrier. Any refusal (ENOSYS before Linux 4.14 or in
-// a sandbox, EINVAL without CONFIG_MEMBARRIER, EPERM from a seccomp profile) means no.
-bool membarrier_works() noexcept {
-#if defined(__linux__) && defined(__NR_membarrier)
-    const long supported = membarrier(MEMBARRIER_CMD_QUERY);
-    if (supported < 0 || (supported & MEMBARRIER_CMD_PRIVATE_EXPEDITED) == 0 ||
-        (supported & MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0)
-        return false;
-    return membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0 &&
-           membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) == 0;
-#else
-    return false;
-#endif
-}
-
 // What request_fence_protocol() asked for.
 std::atomic<fence_protocol> requested_protocol{fence_protocol::asymmetric};
 
 }  // namespace
 
 fence_protocol process_fence_protocol() noexcept {
-    static const fence_protocol chosen = membarrier_works() ? fence_protocol::asymmetric : fence_protocol::symmetric;
+    static const fence_protocol chosen = process_membarrier_works() ? fence_protocol::asymmetric : fence_protocol::symmetric;
     return requested_protocol.load(std::memory_order_relaxed) == fence_protocol::symmetric ? fence_protocol::symmetric
                                                                                          : chosen;
 }
@@ -92,16 +68,10 @@ void request_fence_protocol(fence_protocol requested) noexcept {
 owner_biased_lock::owner_biased_lock(fence_protocol requested) noexcept
     : asymmetric_(requested == fence_protocol::asymmetric && process_fence_protocol() == fence_protocol::asymmetric) {}
 
+// A barrier that fails after it had worked stops the process rather than let a free race the owner.
 void owner_biased_lock::heavy_fence() noexcept {
-#if defined(__linux__) && defined(__NR_membarrier)
-    // Once registered, the kernel documents no failure; were one to happen anyway, register again
-    // (the registration is idempotent) and retry, and stop the process rather than let a free race
-    // the owner.
-    if (membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) == 0)
+    if (process_membarrier())
         return;
-    if (membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0 && membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) == 0)
-        return;
-#endif
     std::fputs("alloc-chaos: membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) failed after it had worked; "
                "another thread cannot be ordered with the owner of a table\n",
                stderr);
