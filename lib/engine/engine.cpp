@@ -50,7 +50,7 @@ void take_target_stack(stack_request& stacks) noexcept {
 }
 
 // An attempt made inside forbid_allocations: a finding of the run, served uncounted. Out of line,
-// like every rare path here, so that a counted attempt's path stays small and saves no registers.
+// like every rare path here, so that the path of a counted attempt stays small enough to inline.
 ALLOC_CHAOS_NOINLINE ALLOC_CHAOS_COLD void forbidden(run_state& run, operation op, std::size_t size, std::size_t alignment,
                                              bool nothrow) noexcept {
     forbidden_attempt(run, allocation(run.attempts, op, size, alignment, nothrow));

@@ -9,7 +9,7 @@
 #define ALLOC_CHAOS_VERSION_PATCH 0
 
 #if defined(__GNUC__) || defined(__clang__)
-// Keeps a function out of line: a rare path that must not make its caller save registers.
+// Keeps a function out of line: a rare path that must not weigh on the hot path calling it.
 #define ALLOC_CHAOS_NOINLINE [[gnu::noinline]]
 // Marks a function as rarely called, so that its code is laid out away from the hot path.
 #define ALLOC_CHAOS_COLD [[gnu::cold]]
