@@ -1,9 +1,8 @@
 #include <alloc_chaos/chaos_memory_resource.hpp>
 
 #include "chaos_memory_resource_ledger.hpp"
-#include "../engine/engine.hpp"  // current_run_state
+#include "../engine/attempt_path.hpp"
 
-#include <alloc_chaos/current_run.hpp>
 #include <alloc_chaos/detail/config.hpp>
 #include <alloc_chaos/injected_bad_alloc.hpp>
 #include <alloc_chaos/source.hpp>
@@ -95,7 +94,7 @@ void guarded_deallocate(std::pmr::memory_resource* upstream, void* p, std::size_
 // that a release outside every check makes a tail call and saves no registers.
 ALLOC_CHAOS_NOINLINE void observed_deallocate(std::pmr::memory_resource* upstream, void* p, std::size_t bytes,
                                            std::size_t alignment) {
-    observe_deallocated(p);
+    detail::forget_block(p);  // observe_deallocated(), whose check the caller made
     upstream_deallocate(upstream, p, bytes, alignment);
 }
 
@@ -172,37 +171,65 @@ ALLOC_CHAOS_NOINLINE void* chaos_memory_resource::unarmed_allocate(std::size_t b
 }
 
 void* chaos_memory_resource::observed_allocate(std::size_t bytes, std::size_t alignment) {
-    if (auto failure = observe_attempt(operation::resource_allocate, bytes, alignment))
-        throw injected_bad_alloc(*failure);
+    detail::run_state& run = *detail::observed_run;
+    std::size_t index = 0;
+    if (!detail::count_ordinary_attempt(run, index, detail::signature(bytes, alignment, operation::resource_allocate, false)))
+        [[unlikely]] {  // the engine's full path: a failure, a divergence, a stack to take, ...
+        if (auto failure = detail::observe_observed_attempt(run, operation::resource_allocate, bytes, alignment, false))
+            throw injected_bad_alloc(*failure);
+        void* block = nullptr;
+        {
+            unobserved upstream_call;  // the upstream may reach operator new: one attempt, not two
+            block = upstream_allocate(upstream_, bytes, alignment);
+        }
+        observe_allocated(block);
+        return block;
+    }
     void* block = nullptr;
     {
-        unobserved upstream_call;  // the upstream may reach operator new: one attempt, not two
+        unobserved upstream_call;
         block = upstream_allocate(upstream_, bytes, alignment);
     }
-    observe_allocated(block);
-    return block;
+    return detail::record_block(block, index);
 }
 
 ALLOC_CHAOS_NOINLINE void* chaos_memory_resource::checked_allocate(std::size_t bytes, std::size_t alignment) {
-    std::optional<std::size_t> by;  // the index of the attempt that allocates the block, if observed
-    if (observing()) {
-        if (auto failure = observe_attempt(operation::resource_allocate, bytes, alignment))
-            throw injected_bad_alloc(*failure);
-        if (const auto run = current_run())  // the attempt observe_attempt() just counted
-            by = run->attempts - 1;
+    // The index of the attempt that allocates the block, if observed. An ordinary attempt is
+    // counted inline and its block recorded here; any other goes through the engine's full path.
+    std::optional<std::size_t> by;
+    bool ordinary = false;
+    if (detail::run_state* run = detail::observed_run) {
+        std::size_t index = 0;
+        ordinary = detail::count_ordinary_attempt(
+            *run, index, detail::signature(bytes, alignment, operation::resource_allocate, false));
+        if (!ordinary) {
+            if (auto failure = detail::observe_observed_attempt(*run, operation::resource_allocate, bytes, alignment,
+                                                                false))
+                throw injected_bad_alloc(*failure);
+            index = run->attempts - 1;  // the attempt just counted
+        }
+        by = index;
     }
     void* block = nullptr;
     {
         unobserved upstream_call;  // neither the upstream nor the bookkeeping is a second attempt
         const std::size_t upstream_bytes = detail::resource_ledger::upstream_size(bytes);
         block = guarded_allocate(upstream_, upstream_bytes, alignment);
-        try {
-            ledger().record(block, bytes, alignment, by);
-        } catch (...) {  // no memory to record it: the request fails as the upstream's would
-            guarded_deallocate(upstream_, block, upstream_bytes, alignment);
-            throw;
+        detail::resource_ledger& checks = ledger();
+        constexpr std::uint32_t unobserved_code = detail::resource_ledger::no_attempt_code;
+        const bool inline_index = !by || *by < unobserved_code;  // else the ledger's table keeps it
+        if (!inline_index ||
+            !checks.record_here(block, bytes, alignment, by ? static_cast<std::uint32_t>(*by) : unobserved_code)) {
+            try {
+                checks.record(block, bytes, alignment, by);
+            } catch (...) {  // no memory to record it: the request fails as the upstream's would
+                guarded_deallocate(upstream_, block, upstream_bytes, alignment);
+                throw;
+            }
         }
     }
+    if (ordinary)
+        return detail::record_block(block, *by);
     observe_allocated(block);
     return block;
 }
@@ -219,6 +246,12 @@ void chaos_memory_resource::do_deallocate(void* p, std::size_t bytes, std::size_
 
 // Out of line, so that do_deallocate without checks saves no registers for it.
 ALLOC_CHAOS_NOINLINE void chaos_memory_resource::checked_deallocate(void* p, std::size_t bytes, std::size_t alignment) {
+    if (ledger().release_here(p, bytes, alignment)) [[likely]] {  // a correct call: no finding, nothing allocated
+        if (detail::tracking_tables.load(std::memory_order_relaxed) != 0)  // observe_deallocated(p), inline
+            detail::forget_block(p);
+        guarded_deallocate(upstream_, p, detail::resource_ledger::upstream_size(bytes), alignment);
+        return;
+    }
     detail::resource_ledger::release release;
     {
         unobserved bookkeeping;
@@ -226,7 +259,8 @@ ALLOC_CHAOS_NOINLINE void chaos_memory_resource::checked_deallocate(void* p, std
     }
     if (!release.to_upstream)  // a double free or a foreign pointer: releasing it would corrupt the upstream
         return;
-    observe_deallocated(p);
+    if (detail::tracking_tables.load(std::memory_order_relaxed) != 0)  // observe_deallocated(p), inline
+        detail::forget_block(p);
     if (!release.guarded) {  // maybe a block given out before the checks: as the upstream gave it
         upstream_deallocate(upstream_, p, bytes, alignment);
         return;
