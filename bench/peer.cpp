@@ -10,11 +10,21 @@
 //                     alloc_chaos::check.
 // Each benchmark reports the failure points it found (counter "found"): the allocations it failed
 // one by one, and "bugs", the runs that ended otherwise than in the controlled error or leaked.
+//
+// P1160, when the build is given its folder (ALLOC_CHAOS_P1160_DIR): Bloomberg's test_resource and
+// exception_test_loop, with the resource's default checks (every deallocation, leaks at the end),
+// against chaos_memory_resource under alloc_chaos::check, with deallocation checks by default and
+// off, on two jobs: the containers job above ("containers") and a std::pmr::map<int,
+// std::pmr::string> of `strings_size` entries whose strings allocate ("strings").
 
 #include <alloc_chaos/chaos_memory_resource.hpp>
 #include <alloc_chaos/checker.hpp>
 
 #include <benchmark/benchmark.h>
+
+#if defined(ALLOC_CHAOS_BENCH_P1160)
+#include <memory_resource_p1160>
+#endif
 
 #include <ext/throw_allocator.h>
 
@@ -27,6 +37,7 @@
 #include <memory_resource>
 #include <new>
 #include <stdexcept>
+#include <string>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -66,6 +77,19 @@ void pmr_job(std::pmr::memory_resource& resource) {
     std::pmr::unordered_map<int, int> u(&resource);
     fill(v, l, m, u);
 }
+
+constexpr int strings_size = 2000;
+
+// The second job: a map of `strings_size` strings, each longer than the small-string buffer, so that
+// every entry makes two allocations (its node, then its string).
+void strings_job(std::pmr::memory_resource& resource) {
+    std::pmr::map<int, std::pmr::string> m(&resource);
+    for (int i = 0; i < strings_size; ++i)
+        m.try_emplace(i, "a string longer than the small-string buffer");
+    benchmark::DoNotOptimize(m);
+}
+
+using pmr_job_function = void(std::pmr::memory_resource&);
 
 void throw_allocator(benchmark::State& state) {
     using __gnu_cxx::annotate_base;
@@ -117,6 +141,50 @@ void chaos_pmr(benchmark::State& state, alloc_chaos::deallocation_checks checks)
         r = alloc_chaos::check([&] { pmr_job(resource); });
     report_counters(state, r);
 }
+
+// A job as a test of it would be written: a resource made for the check, checked exhaustively.
+void chaos_job(benchmark::State& state, pmr_job_function* job, alloc_chaos::deallocation_checks checks) {
+    alloc_chaos::report r;
+    for (auto _ : state) {
+        alloc_chaos::chaos_memory_resource resource(checks);
+        r = alloc_chaos::check([&] { job(resource); });
+    }
+    report_counters(state, r);
+}
+
+#if defined(ALLOC_CHAOS_BENCH_P1160)
+// The same job as P1160 would have it tested: a test_resource (default checks: each deallocation's
+// block header, size, alignment and padding; leaks when it is destroyed) and exception_test_loop,
+// which fails allocation k of run k until a run completes.
+void p1160(benchmark::State& state, pmr_job_function* job) {
+    std::size_t runs = 0;
+    long long bugs = 0;
+    for (auto _ : state) {
+        runs = 0;
+        std::pmr::test_resource resource;
+        std::pmr::exception_test_loop(resource, [&](std::pmr::memory_resource& r) {
+            ++runs;
+            job(r);
+        });
+        bugs = resource.status();  // misuse found, or -1 for blocks still in use
+    }
+    state.counters["found"] = static_cast<double>(runs - 1);
+    state.counters["bugs"] = static_cast<double>(bugs != 0 ? 1 : 0);
+    if (bugs != 0)
+        state.SkipWithError("test_resource found errors or leaks");
+}
+
+BENCHMARK_CAPTURE(p1160, containers, &pmr_job)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(p1160, strings, &strings_job)->Unit(benchmark::kMillisecond);
+#endif
+BENCHMARK_CAPTURE(chaos_job, containers/checks_default, &pmr_job, alloc_chaos::deallocation_checks::from_first_check)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(chaos_job, containers/checks_off, &pmr_job, alloc_chaos::deallocation_checks::off)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(chaos_job, strings/checks_default, &strings_job, alloc_chaos::deallocation_checks::from_first_check)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(chaos_job, strings/checks_off, &strings_job, alloc_chaos::deallocation_checks::off)
+    ->Unit(benchmark::kMillisecond);
 
 void chaos_bridge(benchmark::State& state) {
     alloc_chaos::report r;

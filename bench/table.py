@@ -3,9 +3,11 @@
 
 Usage: table.py DIR, where DIR holds
   outside_bridge_<round>.json, outside_plain_<round>.json   (run alternately, one pair per round)
-  check.json, peer.json                                      (repetitions interleaved in one process)
+  check.json, peer.json                                      (repetitions interleaved in one process;
+                                                             peer.json has P1160's rows when built with it)
   memory_{freed,live}_{2,10}.json                            (one process each: ru_maxrss is per process)
   processes.json                                             (worker processes, wall time)
+  mechanisms.json                                            (each mechanism against the engine without it)
 
 Every figure is a ratio of two measurements taken side by side (the same round, or the same
 process); absolute times are shown beside them for scale only. Budgets are the project's performance budgets (docs/performance.md).
@@ -190,6 +192,39 @@ def main(directory):
         b = int(counter(peer, name, "bugs"))
         row(label, f"{t / peer_ns:.2f}", f"{human(t)}; found {f} failure points, {b} bugs", "< 1", verdict(t < peer_ns))
 
+    # P1160's test_resource and exception_test_loop, when bench_peer was built with them
+    # (ALLOC_CHAOS_P1160_DIR): each job's chaos_memory_resource rows divided by its P1160 row.
+    if "p1160/containers" not in peer:
+        section("   P1160's test_resource: not measured (bench_peer built without ALLOC_CHAOS_P1160_DIR)")
+    for job, title in (("containers", "the job above as std::pmr containers"),
+                       ("strings", "a std::pmr::map<int, std::pmr::string> of 2,000 entries")):
+        base = f"p1160/{job}"
+        if base not in peer:
+            continue
+        section(f"   P1160's test_resource + exception_test_loop (default checks) / chaos_memory_resource under "
+                f"check(): {title}")
+        if error(peer[base]):
+            row("P1160 test_resource, exception_test_loop", "ERROR", error(peer[base]), "", "MISS")
+            continue
+        p1160_ns = median_ns(peer, base)
+        row("P1160 test_resource, exception_test_loop", "1.00",
+            f"{human(p1160_ns)}; found {int(counter(peer, base, 'found'))} failure points, "
+            f"{int(counter(peer, base, 'bugs'))} bugs", "", "")
+        default, off = f"chaos_job/{job}/checks_default", f"chaos_job/{job}/checks_off"
+        if error(peer[default]) or error(peer[off]):
+            row("chaos_memory_resource", "ERROR", error(peer[default]) or error(peer[off]), "<= 0.5", "MISS")
+            continue
+        t_default, t_off = median_ns(peer, default), median_ns(peer, off)
+        for t, name, label, budget in ((t_default, default, "chaos_memory_resource, deallocation checks by default", 0.5),
+                                       (t_off, off, "the same, deallocation_checks::off", None)):
+            r = t / p1160_ns
+            row(label, f"{r:.2f}", f"{human(t)}; found {int(counter(peer, name, 'found'))} failure points, "
+                f"{int(counter(peer, name, 'bugs'))} bugs", f"<= {budget}" if budget else "(figure)",
+                verdict(r <= budget) if budget else "")
+        r = t_default / t_off
+        row("deallocation checks by default / off, inside the check", f"{r:.2f}",
+            f"+{human(t_default - t_off)} for the checks", "<= 1.2", verdict(r <= 1.2))
+
     # --- 5. memory -------------------------------------------------------------------------
     section("5. Memory: check of 1,000,000 attempts (the baseline and the two longest injected runs), "
             "peak RSS over the body's own")
@@ -263,6 +298,41 @@ def main(directory):
             if name in procs:
                 row(f"a fork per run (not taken), caller holding {mib} MiB: per run at least", human(wall(name)),
                     "fork, _exit and waitpid alone, before the run's own work", "(figure)", "")
+
+    # --- 7. mechanisms: each against the engine without it (bench_mechanisms) --------------
+    path = os.path.join(directory, "mechanisms.json")
+    if os.path.exists(path):
+        _, mech = load(path)
+        reps = len(mech["fence/pairs/asymmetric/1000"])
+        section(f"7. Mechanisms: the check with it / without it, same process (median of {reps} interleaved "
+                f"repetitions); one stays if removing it costs more than 5% of a figure")
+
+        def versus(with_it, without, label, what):
+            if error(mech[with_it]) or error(mech[without]):
+                row(label, "ERROR", error(mech[with_it]) or error(mech[without]), "", "")
+                return
+            a, b = median_ns(mech, with_it), median_ns(mech, without)
+            row(label, f"{a / b:.3f}", f"{human(a)} vs {human(b)} {what}", "(figure)", "")
+
+        for body, label in (("tracking", "counting check with leak tracking, 10,000 new/delete pairs"),
+                            ("pairs/{}/1000", "check(), 1,000 new/delete pairs"),
+                            ("pairs/{}/10000", "check(), 10,000 new/delete pairs"),
+                            ("map/{}/1000", "check(), std::map<int, int> of 1,000"),
+                            ("map/{}/10000", "check(), std::map<int, int> of 10,000"),
+                            ("handed_200/{}/1000", "check(), 1,000 pairs, 1 block in 200 freed by another thread"),
+                            ("handed_8/{}/1000", "check(), 1,000 pairs, 1 block in 8 freed by another thread")):
+            name = "fence/" + (body if "{}" in body else body + "/{}")
+            versus(name.format("asymmetric"), name.format("symmetric"),
+                   f"membarrier (asymmetric) / symmetric fences: {label}", "symmetric")
+        for body, n, label in (("list", 100000, "counting check, std::pmr::list of 100,000"),
+                               ("map", 100000, "counting check, std::pmr::map of 100,000"),
+                               ("list_1592", 20000, "counting check, std::pmr::list of 20,000 1,592-byte nodes"),
+                               ("list", 1000, "check(), std::pmr::list of 1,000"),
+                               ("map", 1000, "check(), std::pmr::map of 1,000")):
+            kind = "counting" if n != 1000 else "loop"
+            for other, what in (("address", "address_slot alone"), ("progression", "progression_slot alone")):
+                versus(f"pmr_{kind}/{body}/checks_off/adaptive/{n}", f"pmr_{kind}/{body}/checks_off/{other}/{n}",
+                       f"block_map adaptive / {what}: {label}", other)
 
     # --- print -----------------------------------------------------------------------------
     widths = [0, 0, 0, 0, 0]
