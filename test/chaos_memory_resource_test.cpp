@@ -728,6 +728,24 @@ BOOST_AUTO_TEST_CASE(an_address_the_upstream_gives_out_again_is_live_again) {
     BOOST_TEST(upstream.deallocations == 2u);
 }
 
+// The resource forgets its block before its upstream frees it through the bridge, which then does
+// not look for it again: a block the bridge serves next, at that address or another, is tracked.
+BOOST_AUTO_TEST_CASE(a_bridge_block_after_a_resource_release_through_the_bridge_is_still_tracked) {
+    for (const deallocation_checks checks : {deallocation_checks::from_first_check, deallocation_checks::off}) {
+        chaos_memory_resource resource(checks);  // over new_delete_resource(): the bridge
+        void* leaked = nullptr;
+        const report r = alloc_chaos::check([&] {
+            resource.deallocate(resource.allocate(24, 8), 24, 8);
+            leaked = ::operator new(24);
+        });
+        ::operator delete(leaked);
+        const auto found = r.baseline().findings();
+        BOOST_TEST_REQUIRE(found.size() == 1u);
+        BOOST_TEST(found[0].kind() == finding_kind::leak);
+        BOOST_TEST((found[0].allocation() == allocation(1, operation::operator_new, 24, 16, false)));
+    }
+}
+
 BOOST_AUTO_TEST_CASE(a_size_mismatch_in_a_run_is_a_finding_and_the_block_is_released_with_its_own_size) {
     recording_resource upstream;
     chaos_memory_resource resource(&upstream);

@@ -16,6 +16,7 @@ namespace alloc_chaos::detail {
 
 std::atomic<int> tracking_tables{0};
 constinit thread_local block_table* owned_blocks = nullptr;
+constinit thread_local const void* handed_block = nullptr;
 
 namespace {
 

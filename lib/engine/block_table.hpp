@@ -248,6 +248,20 @@ inline void forget_block(const void* block) noexcept {
         forget_foreign_block(block, nullptr);
 }
 
+// The block a source forgot and is handing to its upstream, which may free it through the global
+// bridge: the bridge need not look for it a second time. Set by forgotten_handover alone.
+extern constinit thread_local const void* handed_block;
+
+// While alive, the block a source has forgotten is on its way to the upstream (handed_block):
+// a scope around that one call, cleared however it ends.
+class forgotten_handover {
+public:
+    explicit forgotten_handover(const void* block) noexcept { handed_block = block; }
+    ~forgotten_handover() { handed_block = nullptr; }
+    forgotten_handover(const forgotten_handover&) = delete;
+    forgotten_handover& operator=(const forgotten_handover&) = delete;
+};
+
 // Unregisters this thread's table when its run was left without unwinding (a longjmp).
 void abandon_tracking() noexcept;
 

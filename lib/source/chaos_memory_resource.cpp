@@ -95,6 +95,7 @@ void guarded_deallocate(std::pmr::memory_resource* upstream, void* p, std::size_
 ALLOC_CHAOS_NOINLINE void observed_deallocate(std::pmr::memory_resource* upstream, void* p, std::size_t bytes,
                                            std::size_t alignment) {
     detail::forget_block(p);  // observe_deallocated(), whose check the caller made
+    detail::forgotten_handover handover(p);
     upstream_deallocate(upstream, p, bytes, alignment);
 }
 
@@ -247,8 +248,12 @@ void chaos_memory_resource::do_deallocate(void* p, std::size_t bytes, std::size_
 // Out of line, so that do_deallocate without checks saves no registers for it.
 ALLOC_CHAOS_NOINLINE void chaos_memory_resource::checked_deallocate(void* p, std::size_t bytes, std::size_t alignment) {
     if (ledger().release_here(p, bytes, alignment)) [[likely]] {  // a correct call: no finding, nothing allocated
-        if (detail::tracking_tables.load(std::memory_order_relaxed) != 0)  // observe_deallocated(p), inline
+        if (detail::tracking_tables.load(std::memory_order_relaxed) != 0) {  // observe_deallocated(p), inline
             detail::forget_block(p);
+            detail::forgotten_handover handover(p);
+            guarded_deallocate(upstream_, p, detail::resource_ledger::upstream_size(bytes), alignment);
+            return;
+        }
         guarded_deallocate(upstream_, p, detail::resource_ledger::upstream_size(bytes), alignment);
         return;
     }

@@ -93,7 +93,8 @@ void* allocate_nothrow(operation op, std::size_t size, std::size_t alignment) no
 // Out of line, like observed_allocate, so that release() outside every check stays a check and a
 // call to free().
 ALLOC_CHAOS_NOINLINE void forget_and_free(void* p) noexcept {
-    detail::forget_block(p);
+    if (p != detail::handed_block)  // else a source (chaos_memory_resource) forgot it already
+        detail::forget_block(p);
     std::free(p);
 }
 
