@@ -6,22 +6,13 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
-#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <new>
 #include <stdexcept>
+#include <memory>
 #include <system_error>
-
-#include <fcntl.h>
-#include <poll.h>
-#include <sys/wait.h>
-#if defined(__linux__)
-#include <sys/prctl.h>
-#endif
-#include <unistd.h>
 
 namespace alloc_chaos::detail {
 
@@ -52,32 +43,6 @@ constexpr std::int64_t batch_ns = 20'000'000;
 // What a worker keeps of its stderr for a run that ends it: its last lines, at most these.
 constexpr std::size_t tail_bytes = 2048;
 constexpr std::size_t tail_lines = 10;
-
-// Runs in a worker between prefix runs: silences fd 1 and 2, restoring them when it ends.
-class silenced {
-public:
-    silenced() noexcept : out_(::dup(1)), err_(::dup(2)) {
-        const int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
-        if (null >= 0) {
-            ::dup2(null, 1);
-            ::dup2(null, 2);
-            ::close(null);
-        }
-    }
-    ~silenced() {
-        flush_standard_streams();
-        ::dup2(out_, 1);
-        ::dup2(err_, 2);
-        ::close(out_);
-        ::close(err_);
-    }
-    silenced(const silenced&) = delete;
-    silenced& operator=(const silenced&) = delete;
-
-private:
-    int out_;
-    int err_;
-};
 
 // Appends one message to `batch`.
 void add_message(std::string& batch, message_kind kind, const message_writer& body) {
@@ -116,7 +81,7 @@ void timed_warm_up(check_runs& runs, run_watch& watch) {
             add_message(batch, message_kind::baselines, out);
             send(results, batch);
         } else {
-            silenced prefix;  // and the replay: what it prints was printed by the run it replays
+            silenced_output prefix;  // and the replay: what it prints was printed by the run it replays
             timed_warm_up(runs, page.watch);
             runs.stand_in_baseline();
             if (replay) {
@@ -159,47 +124,19 @@ void timed_warm_up(check_runs& runs, run_watch& watch) {
 // end of its results pipe) would never come.
 std::mutex spawning;
 
-// The pools alive in the process, and SIGCHLD's disposition before the first: a calling process
-// that ignores SIGCHLD has its children reaped by the kernel, and waitpid() could not say how a
-// worker ended. While a pool lives, SIGCHLD has its default action.
-std::mutex sigchld_mutex;
-std::size_t pools_alive = 0;
-struct sigaction sigchld_before {};
-
-void default_sigchld() noexcept {
-    std::lock_guard<std::mutex> lock(sigchld_mutex);
-    if (pools_alive++ != 0)
-        return;
-    struct sigaction default_action {};
-    default_action.sa_handler = SIG_DFL;
-    sigemptyset(&default_action.sa_mask);
-    ::sigaction(SIGCHLD, nullptr, &sigchld_before);
-    if (sigchld_before.sa_handler == SIG_IGN || (sigchld_before.sa_flags & SA_NOCLDWAIT) != 0)
-        ::sigaction(SIGCHLD, &default_action, nullptr);
-}
-
-void restore_sigchld() noexcept {
-    std::lock_guard<std::mutex> lock(sigchld_mutex);
-    if (--pools_alive != 0)
-        return;
-    if (sigchld_before.sa_handler == SIG_IGN || (sigchld_before.sa_flags & SA_NOCLDWAIT) != 0)
-        ::sigaction(SIGCHLD, &sigchld_before, nullptr);
-}
-
 // The workers this thread's pool has not reaped yet: abandon_workers() ends them when the check
 // is left by a longjmp, which destroys no pool.
-thread_local std::vector<pid_t> unreaped;
+thread_local std::vector<process_id> unreaped;
 
-void reaped(pid_t pid) noexcept {
+void reaped(process_id pid) noexcept {
     const auto at = std::find(unreaped.begin(), unreaped.end(), pid);
     if (at != unreaped.end())
         unreaped.erase(at);
 }
 
-// waitpid() for `pid`, retried on EINTR; its status into `status`.
-void reap(pid_t pid, int& status) noexcept {
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
+// Waits for `pid` to end; its status into `status`.
+void reap(process_id pid, int& status) noexcept {
+    status = wait_for(pid);
     reaped(pid);
 }
 
@@ -211,7 +148,7 @@ std::chrono::steady_clock::time_point steady_at(std::int64_t ns) {
 }  // namespace
 
 struct worker_pool::worker {
-    pid_t pid = -1;
+    process_id pid = -1;
     int commands = -1;  // the parent writes runs to make
     int results = -1;   // the parent reads messages
     int errors = -1;    // the worker's stderr
@@ -232,7 +169,7 @@ std::chrono::milliseconds worker_pool::default_limit(std::chrono::nanoseconds ba
 worker_pool::worker_pool(check_runs& runs, std::size_t processes, std::optional<std::chrono::milliseconds> limit)
     : runs_(runs), processes_(std::max<std::size_t>(processes, 1)), limit_(limit),
       run_limit_(limit.value_or(baseline_limit)) {
-    default_sigchld();
+    hold_default_child_signal();
 }
 
 worker_pool::~worker_pool() {
@@ -244,7 +181,7 @@ worker_pool::~worker_pool() {
     for (worker& w : workers_)
         if (w.page != nullptr)
             unmap_shared(w.page, sizeof(shared_page));
-    restore_sigchld();
+    release_default_child_signal();
 }
 
 void worker_pool::finish(worker& w) noexcept {
@@ -269,7 +206,7 @@ void worker_pool::stop_all() noexcept {
     for (worker& w : workers_) {
         close_fd(w.commands);
         if (!w.ended && w.pid > 0) {
-            ::kill(w.pid, SIGKILL);
+            kill_process(w.pid);
             reap(w.pid, w.status);
             w.ended = true;
         }
@@ -296,14 +233,15 @@ worker_pool::worker& worker_pool::spawn(role r, const planned_run& replay) {
         throw;
     }
     flush_standard_streams();
-    const pid_t pid = ::fork();
-    if (pid < 0) {
-        const int error = errno;
+    process_id pid = -1;
+    try {
+        pid = fork_process();
+    } catch (...) {
         for (int* fd : {&commands.read, &commands.write, &results.read, &results.write, &errors.read, &errors.write})
             close_fd(*fd);
         unmap_shared(w.page, sizeof(shared_page));
         workers_.pop_back();
-        throw std::system_error(error, std::generic_category(), "alloc-chaos: fork of a worker process");
+        throw;
     }
     if (pid == 0) {
         for (worker& other : workers_)  // another worker's pipes left open here would never end
@@ -315,13 +253,9 @@ worker_pool::worker& worker_pool::spawn(role r, const planned_run& replay) {
         close_fd(commands.write);
         close_fd(results.read);
         close_fd(errors.read);
-        ::dup2(errors.write, 2);
-        close_fd(errors.write);
-#if defined(__linux__)
-        ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // the calling thread gone (killed), the worker goes too
-        if (::getppid() == 1)
+        if (!adopt_stderr_and_die_with_parent(errors.write))  // the calling thread gone (killed): the worker goes too
             std::_Exit(0);
-#endif
+        close_fd(errors.write);
         unreaped.clear();  // its siblings are the calling process's to end
         forget_other_threads_tables();
         restore_default_crash_signals();
@@ -337,8 +271,8 @@ worker_pool::worker& worker_pool::spawn(role r, const planned_run& replay) {
     w.commands = commands.write;
     w.results = results.read;
     w.errors = errors.read;
-    ::fcntl(w.results, F_SETFL, O_NONBLOCK);
-    ::fcntl(w.errors, F_SETFL, O_NONBLOCK);
+    set_nonblocking(w.results);
+    set_nonblocking(w.errors);
     return w;
 }
 
@@ -352,7 +286,7 @@ void worker_pool::read_output(worker& w) {
 
 template <class OnMessage, class OnEnd>
 void worker_pool::pump(OnMessage&& on_message, OnEnd&& on_end) {
-    std::vector<pollfd> fds;
+    std::vector<int> fds;
     std::vector<worker*> owners;
     // Wakes at least this often: a run that starts after the wait is worked out gets its limit
     // checked within it.
@@ -362,11 +296,11 @@ void worker_pool::pump(OnMessage&& on_message, OnEnd&& on_end) {
         if (w.ended)
             continue;
         if (w.results >= 0) {
-            fds.push_back({w.results, POLLIN, 0});
+            fds.push_back(w.results);
             owners.push_back(&w);
         }
         if (w.errors >= 0) {
-            fds.push_back({w.errors, POLLIN, 0});
+            fds.push_back(w.errors);
             owners.push_back(&w);
         }
         const std::int64_t started = w.page->watch.started.load(std::memory_order_acquire);
@@ -374,19 +308,19 @@ void worker_pool::pump(OnMessage&& on_message, OnEnd&& on_end) {
             const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(steady_at(started) + run_limit_ - now);
             if (left.count() <= 0) {
                 w.timed_out = true;
-                ::kill(w.pid, SIGKILL);
+                kill_process(w.pid);
             } else {
                 wait = std::min(wait, left + std::chrono::milliseconds(1));
             }
         }
     }
-    if (::poll(fds.data(), fds.size(), static_cast<int>(wait.count())) < 0 && errno != EINTR)
-        throw std::system_error(errno, std::generic_category(), "alloc-chaos: poll of the worker processes");
+    const std::unique_ptr<bool[]> ready(new bool[fds.size()]);
+    wait_readable(fds.data(), ready.get(), fds.size(), static_cast<int>(wait.count()));
     for (std::size_t i = 0; i < fds.size(); ++i) {
-        if (fds[i].revents == 0)
+        if (!ready[i])
             continue;
         worker& w = *owners[i];
-        if (fds[i].fd == w.errors)
+        if (fds[i] == w.errors)
             read_output(w);
         else
             read_results(w, on_message);
@@ -398,7 +332,7 @@ void worker_pool::pump(OnMessage&& on_message, OnEnd&& on_end) {
         // pipes open, its exit.
         if (w.results < 0)
             reap(w.pid, w.status);
-        else if (::waitpid(w.pid, &w.status, WNOHANG) == w.pid)
+        else if (has_ended(w.pid, w.status))
             reaped(w.pid);
         else
             continue;
@@ -581,11 +515,9 @@ std::vector<stack_frame> worker_pool::replay_stack(const planned_run& planned, c
 }
 
 void abandon_workers() noexcept {
-    for (pid_t pid : unreaped) {
-        int status = 0;
-        ::kill(pid, SIGKILL);
-        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-        }
+    for (process_id pid : unreaped) {
+        kill_process(pid);
+        wait_for(pid);
     }
     unreaped.clear();
 }

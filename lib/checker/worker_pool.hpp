@@ -30,8 +30,6 @@
 #include <string>
 #include <vector>
 
-#include <sys/types.h>
-
 namespace alloc_chaos::detail {
 
 class worker_pool {

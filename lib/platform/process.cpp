@@ -9,11 +9,18 @@
 #include <new>
 #include <system_error>
 
+#include <mutex>
+#include <vector>
+
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#if defined(__linux__)
+#include <sys/prctl.h>
+#endif
 
 namespace alloc_chaos::detail {
 
@@ -111,6 +118,93 @@ bool read_all(int fd, void* data, std::size_t size) noexcept {
         size -= static_cast<std::size_t>(got);
     }
     return true;
+}
+
+process_id fork_process() {
+    const process_id child = ::fork();
+    if (child < 0)
+        throw std::system_error(errno, std::generic_category(), "alloc-chaos: fork of a worker process");
+    return child;
+}
+
+bool adopt_stderr_and_die_with_parent(int fd) noexcept {
+    ::dup2(fd, 2);
+#if defined(__linux__)
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() == 1)  // the forking thread's process is gone already
+        return false;
+#endif
+    return true;
+}
+
+void set_nonblocking(int fd) noexcept { ::fcntl(fd, F_SETFL, O_NONBLOCK); }
+
+void kill_process(process_id child) noexcept { ::kill(child, SIGKILL); }
+
+int wait_for(process_id child) noexcept {
+    int status = 0;
+    while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    }
+    return status;
+}
+
+bool has_ended(process_id child, int& status) noexcept { return ::waitpid(child, &status, WNOHANG) == child; }
+
+void wait_readable(const int* fds, bool* ready, std::size_t count, int limit_ms) {
+    std::vector<pollfd> polled(count);
+    for (std::size_t i = 0; i < count; ++i)
+        polled[i] = {fds[i], POLLIN, 0};
+    const int found = ::poll(polled.data(), polled.size(), limit_ms);
+    if (found < 0 && errno != EINTR)
+        throw std::system_error(errno, std::generic_category(), "alloc-chaos: poll of the worker processes");
+    for (std::size_t i = 0; i < count; ++i)
+        ready[i] = found > 0 && polled[i].revents != 0;
+}
+
+namespace {
+std::mutex child_signal_mutex;
+std::size_t child_signal_holders = 0;
+struct sigaction child_signal_before {};
+
+bool ignores_children(const struct sigaction& action) noexcept {
+    return action.sa_handler == SIG_IGN || (action.sa_flags & SA_NOCLDWAIT) != 0;
+}
+}  // namespace
+
+void hold_default_child_signal() noexcept {
+    std::lock_guard<std::mutex> lock(child_signal_mutex);
+    if (child_signal_holders++ != 0)
+        return;
+    ::sigaction(SIGCHLD, nullptr, &child_signal_before);
+    if (!ignores_children(child_signal_before))
+        return;
+    struct sigaction default_action {};
+    default_action.sa_handler = SIG_DFL;
+    sigemptyset(&default_action.sa_mask);
+    ::sigaction(SIGCHLD, &default_action, nullptr);
+}
+
+void release_default_child_signal() noexcept {
+    std::lock_guard<std::mutex> lock(child_signal_mutex);
+    if (--child_signal_holders == 0 && ignores_children(child_signal_before))
+        ::sigaction(SIGCHLD, &child_signal_before, nullptr);
+}
+
+silenced_output::silenced_output() noexcept : out_(::dup(1)), err_(::dup(2)) {
+    const int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (null >= 0) {
+        ::dup2(null, 1);
+        ::dup2(null, 2);
+        ::close(null);
+    }
+}
+
+silenced_output::~silenced_output() {
+    flush_standard_streams();
+    ::dup2(out_, 1);
+    ::dup2(err_, 2);
+    ::close(out_);
+    ::close(err_);
 }
 
 void flush_standard_streams() noexcept {

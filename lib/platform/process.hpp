@@ -53,6 +53,45 @@ void flush_standard_streams() noexcept;
 // handler: trap_at's is the user's.
 void restore_default_crash_signals() noexcept;
 
+// The processes this one forks, by their id.
+using process_id = pid_t;
+
+// fork(); in the child 0. Throws std::system_error when no process can be made.
+process_id fork_process();
+// In a child just forked: its stderr becomes `fd`, and it ends (SIGKILL) with the thread that
+// forked it; false when that thread is gone already, and the child should exit at once.
+bool adopt_stderr_and_die_with_parent(int fd) noexcept;
+// Makes the reads of `fd` return at once when it holds nothing.
+void set_nonblocking(int fd) noexcept;
+// Ends `child` (SIGKILL) without waiting for it.
+void kill_process(process_id child) noexcept;
+// Waits for `child` to end, retrying on EINTR; its waitpid() status.
+int wait_for(process_id child) noexcept;
+// Whether `child` has ended, without waiting; its waitpid() status into `status` when it has.
+bool has_ended(process_id child, int& status) noexcept;
+// Waits until one of `fds` is readable (or at its end) or `limit` passed; sets ready[i] for each
+// that is. An interrupted wait returns with none ready; throws std::system_error on any other error.
+void wait_readable(const int* fds, bool* ready, std::size_t count, int limit_ms);
+
+// While a pool of workers lives, SIGCHLD has its default action: a calling process that ignores it
+// has its children reaped by the kernel, and no waitpid() could say how a worker ended. Counted,
+// for pools alive at once on several threads; the disposition the first found comes back after the last.
+void hold_default_child_signal() noexcept;
+void release_default_child_signal() noexcept;
+
+// While alive, fd 1 and 2 write to /dev/null; restored, after a flush, when it ends.
+class silenced_output {
+public:
+    silenced_output() noexcept;
+    ~silenced_output();
+    silenced_output(const silenced_output&) = delete;
+    silenced_output& operator=(const silenced_output&) = delete;
+
+private:
+    int out_;
+    int err_;
+};
+
 // "SIGSEGV" for SIGSEGV; "signal 40" for one without a name here.
 std::string signal_name(int signal);
 // How a waitpid() status ended a process: "SIGSEGV", "exit status 3".
