@@ -1,38 +1,23 @@
 #include "crash_notice.hpp"
 
 #include "../engine/engine.hpp"
+#include "../platform/crash_signals.hpp"
 #include "../source/fixed_writer.hpp"
 
 #include <alloc_chaos/source.hpp>
 
 #include <atomic>
-#include <cerrno>
-#include <csignal>
 #include <cstdlib>
 #include <exception>
-#include <iterator>
 #include <mutex>
 #include <string_view>
-
-#include <unistd.h>
 
 namespace alloc_chaos::detail {
 
 namespace {
 
-// The signals that end a process on a crash, with their names.
-struct watched_signal {
-    int number;
-    std::string_view name;
-};
-constexpr watched_signal watched[] = {
-    {SIGABRT, "SIGABRT"}, {SIGSEGV, "SIGSEGV"}, {SIGBUS, "SIGBUS"}, {SIGFPE, "SIGFPE"}, {SIGILL, "SIGILL"},
-};
-constexpr std::size_t watched_count = std::size(watched);
-
-// What was in place before the first guard: the handlers chain to it, and the last guard puts it
-// back. Written before the handlers are installed, never while they are.
-struct sigaction previous_actions[watched_count];
+// What was in place before the first guard: on_terminate chains to it, and the last guard puts it
+// back.
 std::terminate_handler previous_terminate = nullptr;
 
 std::mutex guards_mutex;
@@ -52,18 +37,6 @@ std::atomic<bool> noticed{false};
 constexpr std::string_view hint =
     "  hint: run the check with processes(n) (or ALLOC_CHAOS_PROCESSES=0 in the environment) to get a report "
     "in which a crash is the outcome of one run\n";
-
-// write(2) until all of `text` is written or the write fails: async-signal-safe.
-void write_all(std::string_view text) noexcept {
-    while (!text.empty()) {
-        const ssize_t written = ::write(STDERR_FILENO, text.data(), text.size());
-        if (written < 0 && errno == EINTR)
-            continue;
-        if (written <= 0)
-            return;
-        text.remove_prefix(static_cast<std::size_t>(written));
-    }
-}
 
 // The run in progress on this thread, else the one of the thread that installed the handlers.
 const run_state* crashed_run() noexcept {
@@ -92,60 +65,26 @@ void write_notice(std::string_view cause, const std::string_view* what) noexcept
             out << "the run failing attempt #" << run->target << (run->persistent ? ", persistent" : "")
                 << ", before it was reached, ended the process";
         out << " (" << cause << ")\n";
-        write_all(out.text());
+        write_to_stderr(out.text());
     }
     if (what != nullptr) {
-        write_all("  what(): ");
-        write_all(*what);
-        write_all("\n");
+        write_to_stderr("  what(): ");
+        write_to_stderr(*what);
+        write_to_stderr("\n");
     }
     if (run != nullptr && run->target != no_target) {
         fixed_writer out(line, line + sizeof line);
         out << "  replay: ALLOC_CHAOS_ONLY=" << run->target << (run->persistent ? " ALLOC_CHAOS_MODE=persistent" : "")
             << '\n';
-        write_all(out.text());
+        write_to_stderr(out.text());
     }
-    write_all(hint);
+    write_to_stderr(hint);
 }
 
-std::size_t watched_index(int number) noexcept {
-    std::size_t i = 0;
-    while (i + 1 < watched_count && watched[i].number != number)
-        ++i;
-    return i;
-}
-
-// Hands the signal to what was in place before: the default action (the process ends with the
-// signal, as without the notice), nothing for an ignored signal, or the handler, which may return
-// or jump out (Boost.Test's execution monitor siglongjmps back into its test case).
-void chain(const struct sigaction& before, int number, siginfo_t* info, void* context) noexcept {
-    if (!(before.sa_flags & SA_SIGINFO) && (before.sa_handler == SIG_DFL || before.sa_handler == SIG_IGN)) {
-        // Blocked while this handler runs, the re-raised signal arrives as it returns; a fault
-        // that is ignored comes back at once, and the kernel ends the process with it.
-        ::sigaction(number, &before, nullptr);
-        if (before.sa_handler == SIG_DFL)
-            ::raise(number);
-        return;
-    }
-    if (before.sa_flags & SA_RESETHAND) {  // as the kernel would have before calling it
-        struct sigaction reset = {};
-        reset.sa_handler = SIG_DFL;
-        ::sigaction(number, &reset, nullptr);
-    }
-    ::pthread_sigmask(SIG_BLOCK, &before.sa_mask, nullptr);  // its own mask; restored when this handler returns
-    if (before.sa_flags & SA_SIGINFO)
-        before.sa_sigaction(number, info, context);
-    else
-        before.sa_handler(number);
-}
-
-void on_crash_signal(int number, siginfo_t* info, void* context) {
-    const int saved_errno = errno;
-    const std::size_t i = watched_index(number);
+// A crash signal, before the handler that was in place takes it.
+void on_crash_signal(std::string_view signal) noexcept {
     if (!noticed.exchange(true))
-        write_notice(watched[i].name, nullptr);
-    errno = saved_errno;
-    chain(previous_actions[i], number, info, context);
+        write_notice(signal, nullptr);
 }
 
 // Writes the notice, with the escaped exception's what(), then lets the previous handler do what
@@ -173,15 +112,7 @@ void on_crash_signal(int number, siginfo_t* info, void* context) {
 
 void install() noexcept {
     noticed.store(false);
-    struct sigaction ours = {};
-    ours.sa_sigaction = &on_crash_signal;
-    sigemptyset(&ours.sa_mask);
-    // On the thread's alternate stack when it has one (Boost.Test's execution monitor sets one up).
-    ours.sa_flags = SA_SIGINFO | SA_ONSTACK;
-    for (std::size_t i = 0; i < watched_count; ++i) {
-        ::sigaction(watched[i].number, nullptr, &previous_actions[i]);
-        ::sigaction(watched[i].number, &ours, nullptr);
-    }
+    watch_crash_signals(&on_crash_signal);
     previous_terminate = std::set_terminate(&on_terminate);
 }
 
@@ -190,12 +121,7 @@ void install() noexcept {
 void restore() noexcept {
     if (std::get_terminate() == &on_terminate)
         std::set_terminate(previous_terminate);
-    for (std::size_t i = 0; i < watched_count; ++i) {
-        struct sigaction now = {};
-        if (::sigaction(watched[i].number, nullptr, &now) == 0 && (now.sa_flags & SA_SIGINFO) &&
-            now.sa_sigaction == &on_crash_signal)
-            ::sigaction(watched[i].number, &previous_actions[i], nullptr);
-    }
+    unwatch_crash_signals();
 }
 
 // Releases `count` of this thread's guards; the last guard of the process restores the handlers.
