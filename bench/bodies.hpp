@@ -12,8 +12,10 @@
 
 namespace bench_bodies {
 
-// n operator new/delete pairs of 64 bytes; a failed attempt is skipped.
-inline void pairs(std::size_t n) {
+// n blocks of 64 bytes from operator new, the i-th given to release(i, p); a failed attempt is
+// skipped.
+template <class Release>
+void pairs_released_by(std::size_t n, Release&& release) {
     for (std::size_t i = 0; i < n; ++i) {
         void* p = nullptr;
         try {
@@ -22,8 +24,13 @@ inline void pairs(std::size_t n) {
             continue;
         }
         benchmark::DoNotOptimize(p);
-        ::operator delete(p, 64);
+        release(i, p);
     }
+}
+
+// n operator new/delete pairs of 64 bytes; a failed attempt is skipped.
+inline void pairs(std::size_t n) {
+    pairs_released_by(n, [](std::size_t, void* p) { ::operator delete(p, 64); });
 }
 
 // A std::map<int, int> of n entries, built and destroyed: n node allocations among the tree's own

@@ -91,19 +91,12 @@ freeing_thread& freer() {
 template <std::size_t Every>
 void handed_pairs(std::size_t n) {
     freeing_thread& other = freer();
-    for (std::size_t i = 0; i < n; ++i) {
-        void* p = nullptr;
-        try {
-            p = ::operator new(64);
-        } catch (const std::bad_alloc&) {
-            continue;
-        }
-        benchmark::DoNotOptimize(p);
+    bench_bodies::pairs_released_by(n, [&](std::size_t i, void* p) {
         if (i % Every == Every - 1)
             other.hand(p);
         else
             ::operator delete(p, 64);
-    }
+    });
     other.drain();
 }
 
