@@ -2,6 +2,7 @@
 
 #include "../engine/block_table.hpp"
 #include "../platform/process.hpp"
+#include "../report/run_ending.hpp"
 #include "run_codec.hpp"
 
 #include <algorithm>
@@ -365,8 +366,6 @@ void worker_pool::read_results(worker& w, OnMessage& on_message) {
 }
 
 std::string worker_pool::ending_message(const worker& w) const {
-    std::string message = w.timed_out ? "killed at its time limit of " + std::to_string(run_limit_.count()) + " ms"
-                                      : describe_exit(w.status);
     // The last lines of stderr, at most tail_lines, without the final newline.
     std::string_view tail = w.tail;
     while (!tail.empty() && (tail.back() == '\n' || tail.back() == '\r'))
@@ -378,9 +377,8 @@ std::string worker_pool::ending_message(const worker& w) const {
         from = tail.rfind('\n', from - 1);
     if (from != std::string_view::npos && from < tail.size())
         tail.remove_prefix(from + 1);
-    if (!tail.empty())
-        message.append("; its last lines on stderr:\n").append(tail);
-    return message;
+    const std::string cause = w.timed_out ? std::string() : describe_exit(w.status);
+    return message_of({w.timed_out ? std::optional(run_limit_) : std::nullopt, cause, tail});
 }
 
 target_run worker_pool::ended_run(const worker& w, const planned_run& planned) const {
