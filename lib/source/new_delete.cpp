@@ -69,24 +69,20 @@ ALLOC_CHAOS_NOINLINE void* observed_allocate(detail::run_state& run, operation o
     return detail::observe_served_attempt(run, op, size, alignment, Nothrow, served_by);
 }
 
-// Outside an observed run: one thread-local read and a branch, then the C allocator.
-void* allocate(operation op, std::size_t size, std::size_t alignment) {
+// Outside an observed run: one thread-local read and a branch, then the C allocator. The nothrow
+// forms (`Nothrow`) take the same path, failing by returning nullptr.
+template <bool Nothrow>
+void* allocate(operation op, std::size_t size, std::size_t alignment) noexcept(Nothrow) {
     detail::run_state* run = detail::observed_run;
-    if (run == nullptr) [[likely]]
-        return serve(size, alignment);
+    if (run == nullptr) [[likely]] {
+        if constexpr (Nothrow)
+            return serve_nothrow(size, alignment);
+        else
+            return serve(size, alignment);
+    }
     if (alignment == plain)
-        return observed_allocate<true, false>(*run, op, size, alignment);
-    return observed_allocate<false, false>(*run, op, size, alignment);
-}
-
-// The nothrow forms: the same path, failing by returning nullptr.
-void* allocate_nothrow(operation op, std::size_t size, std::size_t alignment) noexcept {
-    detail::run_state* run = detail::observed_run;
-    if (run == nullptr) [[likely]]
-        return serve_nothrow(size, alignment);
-    if (alignment == plain)
-        return observed_allocate<true, true>(*run, op, size, alignment);
-    return observed_allocate<false, true>(*run, op, size, alignment);
+        return observed_allocate<true, Nothrow>(*run, op, size, alignment);
+    return observed_allocate<false, Nothrow>(*run, op, size, alignment);
 }
 
 // A free while some run tracks blocks: forgets `p` in the table that records it, then frees it.
@@ -109,26 +105,26 @@ std::size_t to_size(std::align_val_t a) noexcept { return static_cast<std::size_
 
 }  // namespace
 
-void* operator new(std::size_t size) { return allocate(operation::operator_new, size, plain); }
-void* operator new[](std::size_t size) { return allocate(operation::operator_new_array, size, plain); }
+void* operator new(std::size_t size) { return allocate<false>(operation::operator_new, size, plain); }
+void* operator new[](std::size_t size) { return allocate<false>(operation::operator_new_array, size, plain); }
 void* operator new(std::size_t size, std::align_val_t a) {
-    return allocate(operation::operator_new, size, to_size(a));
+    return allocate<false>(operation::operator_new, size, to_size(a));
 }
 void* operator new[](std::size_t size, std::align_val_t a) {
-    return allocate(operation::operator_new_array, size, to_size(a));
+    return allocate<false>(operation::operator_new_array, size, to_size(a));
 }
 
 void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
-    return allocate_nothrow(operation::operator_new, size, plain);
+    return allocate<true>(operation::operator_new, size, plain);
 }
 void* operator new[](std::size_t size, const std::nothrow_t&) noexcept {
-    return allocate_nothrow(operation::operator_new_array, size, plain);
+    return allocate<true>(operation::operator_new_array, size, plain);
 }
 void* operator new(std::size_t size, std::align_val_t a, const std::nothrow_t&) noexcept {
-    return allocate_nothrow(operation::operator_new, size, to_size(a));
+    return allocate<true>(operation::operator_new, size, to_size(a));
 }
 void* operator new[](std::size_t size, std::align_val_t a, const std::nothrow_t&) noexcept {
-    return allocate_nothrow(operation::operator_new_array, size, to_size(a));
+    return allocate<true>(operation::operator_new_array, size, to_size(a));
 }
 
 // Deallocation is never failed nor counted, only reported so that leaks can be found; free()
