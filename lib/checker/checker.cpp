@@ -6,6 +6,7 @@
 #include "../platform/process.hpp"
 #include "selection.hpp"
 #include "../platform/stack_trace.hpp"
+#include "../report/baseline_rules.hpp"
 #include "worker_pool.hpp"
 
 #include <algorithm>
@@ -148,11 +149,6 @@ checker& checker::run_timeout(std::chrono::milliseconds limit) {
 
 namespace {
 
-bool has_findings(const report_data& r) {
-    return !r.baseline.findings().empty() ||
-           std::any_of(r.stability.begin(), r.stability.end(), [](const baseline_run& b) { return !b.findings().empty(); });
-}
-
 // The worker processes a check runs in: its option or the environment's; std::nullopt for the
 // calling process. 0 means one per core.
 std::optional<std::size_t> worker_count(std::optional<std::size_t> option,
@@ -227,8 +223,8 @@ std::vector<detail::planned_run> plan_runs(std::span<const std::size_t> targets,
 // Whether the baseline phase leaves the check something to inject: not when the check cannot
 // mean anything (no bridge, an unstable baseline) or its success path is broken already.
 bool worth_injecting(const report_data& r) {
-    return (!r.bridge_required || r.bridge_observed) && !has_findings(r) &&
-           report(report_data{.baseline = r.baseline, .stability = r.stability}).baseline_stable();
+    return (!r.bridge_required || r.bridge_observed) && !detail::baseline_has_findings(r) &&
+           detail::baseline_stable(r);
 }
 
 }  // namespace

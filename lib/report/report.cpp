@@ -2,6 +2,8 @@
 
 #include <alloc_chaos/report.hpp>
 
+#include "baseline_rules.hpp"
+
 #include <algorithm>
 #include <sstream>
 
@@ -36,17 +38,27 @@ attempt::attempt(std::size_t target, std::size_t observed_allocations, std::opti
       failed_(failed_attempts != 0 ? failed_attempts : (injected ? 1 : 0)), stack_(std::move(stack)),
       attachment_(std::move(attachment)), leaked_(leaked.value_or(leaks_in(findings_))) {}
 
-bool report::baseline_stable() const noexcept {
-    const baseline_run& first = data_.baseline;
-    if (first.outcome() != outcome::completed)
+namespace detail {
+
+bool baseline_has_findings(const report_data& r) noexcept {
+    return !r.baseline.findings().empty() ||
+           std::any_of(r.stability.begin(), r.stability.end(), [](const baseline_run& b) { return !b.findings().empty(); });
+}
+
+bool baseline_stable(const report_data& r) noexcept {
+    if (r.baseline.outcome() != outcome::completed)
         return false;
-    return std::all_of(data_.stability.begin(), data_.stability.end(), [&](const baseline_run& b) {
+    return std::all_of(r.stability.begin(), r.stability.end(), [&](const baseline_run& b) {
         const auto found = b.findings();
-        return b.outcome() == outcome::completed && b.allocations() == first.allocations() &&
+        return b.outcome() == outcome::completed && b.allocations() == r.baseline.allocations() &&
                std::none_of(found.begin(), found.end(),
                             [](const finding& f) { return f.kind() == finding_kind::divergence; });
     });
 }
+
+}  // namespace detail
+
+bool report::baseline_stable() const noexcept { return detail::baseline_stable(data_); }
 
 std::size_t report::injected_failures() const noexcept {
     return static_cast<std::size_t>(
@@ -57,9 +69,7 @@ alloc_chaos::verdict report::verdict() const noexcept {
     using enum alloc_chaos::verdict;
     if ((bridge_required() && !bridge_observed()) || !baseline_stable())
         return invalid;
-    if (!data_.baseline.findings().empty() ||
-        std::any_of(data_.stability.begin(), data_.stability.end(),
-                    [](const baseline_run& b) { return !b.findings().empty(); }))
+    if (detail::baseline_has_findings(data_))
         return failed;
     if (baseline_allocations() == 0)  // nothing observed, so nothing tested
         return invalid;
