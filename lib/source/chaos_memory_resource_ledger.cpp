@@ -53,10 +53,9 @@ resource_ledger::entry resource_ledger::entry_of(std::uintptr_t key, std::uint16
 }
 
 inline std::uint16_t* resource_ledger::code_at(std::uintptr_t key, bool make) noexcept {
-    if (const reached& r = reached_[(key >> region_bits) % reached_regions];
-        key % 16 == 0 && r.number == key >> region_bits) [[likely]] {
-        last_codes_ = r.codes;
-        return r.codes + ((key >> 4) & (granules_per_region - 1));
+    if (const reached* r = reached_for(key); key % 16 == 0 && r != nullptr) [[likely]] {
+        last_codes_ = r->codes;
+        return r->codes + granule_of(key);
     }
     return find_region(key, make);
 }
@@ -83,7 +82,7 @@ std::uint16_t* resource_ledger::find_region(std::uintptr_t key, bool make) noexc
     }
     reached_[number % reached_regions] = {number, codes};
     last_codes_ = codes;
-    return codes + ((key >> 4) & (granules_per_region - 1));
+    return codes + granule_of(key);
 }
 
 bool resource_ledger::upsert(const entry& e) noexcept {

@@ -133,6 +133,10 @@ private:
     static std::uint16_t code_of(std::size_t bytes, std::size_t alignment) noexcept;
     // The entry of the block at `key` whose code is `code`, allocated by attempt `index`.
     static entry entry_of(std::uintptr_t key, std::uint16_t code, std::uint32_t index) noexcept;
+    // The region of `key` when it is one of those reached lately, else nullptr; its granule there.
+    struct reached;
+    const reached* reached_for(std::uintptr_t key) const noexcept;
+    static std::size_t granule_of(std::uintptr_t key) noexcept { return (key >> 4) & (granules_per_region - 1); }
     // The code of the granule of `key`, in a region made for it when `make`; nullptr when `key` is
     // not a multiple of 16 or its region has no codes (or no memory for them).
     std::uint16_t* code_at(std::uintptr_t key, bool make) noexcept;
@@ -215,6 +219,11 @@ inline std::uint16_t resource_ledger::code_of(std::size_t bytes, std::size_t ali
     return static_cast<std::uint16_t>(live_code | std::countr_zero(alignment) << 11 | bytes);
 }
 
+inline const resource_ledger::reached* resource_ledger::reached_for(std::uintptr_t key) const noexcept {
+    const reached& r = reached_[(key >> region_bits) % reached_regions];
+    return r.number == key >> region_bits ? &r : nullptr;
+}
+
 inline bool resource_ledger::record_here(void* block, std::size_t bytes, std::size_t alignment,
                                          std::uint32_t attempt) noexcept {
     const auto key = reinterpret_cast<std::uintptr_t>(block);
@@ -222,11 +231,10 @@ inline bool resource_ledger::record_here(void* block, std::size_t bytes, std::si
     if (code == 0 || key % 16 != 0 || &ledger_thread_marker != owner_ || !lock_.owner_enter()) [[unlikely]]
         return false;
     bool done = false;
-    if (const reached& r = reached_[(key >> region_bits) % reached_regions]; r.number == key >> region_bits)
-        [[likely]] {
-        const std::size_t granule = (key >> 4) & (granules_per_region - 1);
-        r.codes[granule] = code;  // a store alone: a block there before was at this address
-        attempts_of(r.codes)[granule] = attempt;
+    if (const reached* r = reached_for(key)) [[likely]] {
+        const std::size_t granule = granule_of(key);
+        r->codes[granule] = code;  // a store alone: a block there before was at this address
+        attempts_of(r->codes)[granule] = attempt;
         done = true;
     }
     lock_.owner_leave();
@@ -241,9 +249,8 @@ inline bool resource_ledger::release_here(void* p, std::size_t bytes, std::size_
     if (code == 0 || key % 16 != 0 || &ledger_thread_marker != owner_ || !lock_.owner_enter()) [[unlikely]]
         return false;
     bool released = false;
-    if (const reached& r = reached_[(key >> region_bits) % reached_regions]; r.number == key >> region_bits)
-        [[likely]] {
-        std::uint16_t& c = r.codes[(key >> 4) & (granules_per_region - 1)];
+    if (const reached* r = reached_for(key)) [[likely]] {
+        std::uint16_t& c = r->codes[granule_of(key)];
         if (c == code && guard_intact(p, bytes)) [[likely]] {
             c = code & ~live_code;  // released: a second release is a double free
             released = true;
