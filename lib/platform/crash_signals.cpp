@@ -1,5 +1,7 @@
 #include "crash_signals.hpp"
 
+#include "process.hpp"  // write_all: write(2) alone, async-signal-safe
+
 #include <cerrno>
 #include <csignal>
 #include <iterator>
@@ -88,15 +90,6 @@ void unwatch_crash_signals() noexcept {
     }
 }
 
-void write_to_stderr(std::string_view text) noexcept {
-    while (!text.empty()) {
-        const ssize_t written = ::write(STDERR_FILENO, text.data(), text.size());
-        if (written < 0 && errno == EINTR)
-            continue;
-        if (written <= 0)
-            return;
-        text.remove_prefix(static_cast<std::size_t>(written));
-    }
-}
+void write_to_stderr(std::string_view text) noexcept { write_all(STDERR_FILENO, text.data(), text.size()); }
 
 }  // namespace alloc_chaos::detail

@@ -64,12 +64,12 @@ void close_fd(int& fd) noexcept {
 
 namespace {
 
-// Hands all of `data` to `put` (write or send), retrying on EINTR; false when the reader is gone.
-template <class Put>
-bool put_all(const void* data, std::size_t size, Put put) noexcept {
-    const char* next = static_cast<const char*>(data);
+// Moves all `size` bytes at `next` with `move` (write, send or read), retrying on EINTR; false
+// when the other end is gone.
+template <class Byte, class Move>
+bool move_all(Byte* next, std::size_t size, Move move) noexcept {
     while (size > 0) {
-        const ssize_t done = put(next, size);
+        const ssize_t done = move(next, size);
         if (done < 0 && errno == EINTR)
             continue;
         if (done <= 0)
@@ -83,11 +83,13 @@ bool put_all(const void* data, std::size_t size, Put put) noexcept {
 }  // namespace
 
 bool write_all(int fd, const void* data, std::size_t size) noexcept {
-    return put_all(data, size, [fd](const char* next, std::size_t left) { return ::write(fd, next, left); });
+    return move_all(static_cast<const char*>(data), size,
+                    [fd](const char* next, std::size_t left) { return ::write(fd, next, left); });
 }
 
 bool send_all(int fd, const void* data, std::size_t size) noexcept {
-    return put_all(data, size, [fd](const char* next, std::size_t left) { return ::send(fd, next, left, MSG_NOSIGNAL); });
+    return move_all(static_cast<const char*>(data), size,
+                    [fd](const char* next, std::size_t left) { return ::send(fd, next, left, MSG_NOSIGNAL); });
 }
 
 void drain(int& fd, std::string& into) {
@@ -107,17 +109,8 @@ void drain(int& fd, std::string& into) {
 }
 
 bool read_all(int fd, void* data, std::size_t size) noexcept {
-    char* next = static_cast<char*>(data);
-    while (size > 0) {
-        const ssize_t got = ::read(fd, next, size);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0)
-            return false;
-        next += got;
-        size -= static_cast<std::size_t>(got);
-    }
-    return true;
+    return move_all(static_cast<char*>(data), size,
+                    [fd](char* next, std::size_t left) { return ::read(fd, next, left); });
 }
 
 process_id fork_process() {
