@@ -39,6 +39,8 @@ BOOST_AUTO_TEST_CASE(to_string_names_every_finding_kind) {
     BOOST_TEST(to_string(finding_kind::overrun) == "overrun");
     BOOST_TEST(to_string(finding_kind::divergence) == "divergence");
     BOOST_TEST(to_string(finding_kind::broken_guarantee) == "broken guarantee");
+    BOOST_TEST(to_string(finding_kind::forbidden_allocation) == "forbidden allocation");
+    BOOST_TEST(to_string(finding_kind::mismatched_deallocation) == "mismatched deallocation");
 }
 
 BOOST_AUTO_TEST_CASE(to_string_of_a_value_that_is_no_finding_kind_says_unknown_finding) {
@@ -156,6 +158,40 @@ BOOST_AUTO_TEST_CASE(a_double_free_of_a_block_allocated_unobserved_names_the_blo
     const finding f(finding_kind::double_free, std::nullopt, facts);
     BOOST_TEST(f.message() == "chaos_memory_resource::deallocate(p, 48, 16): the block of size=48 align=16 "
                               "(allocated unobserved) was already released; it was not released again");
+}
+
+BOOST_AUTO_TEST_CASE(a_mismatched_deallocation_names_the_call_and_the_release_that_matches) {
+    alloc_chaos::finding_facts facts;
+    facts.released = alloc_chaos::block_shape{0, 0};
+    facts.released_by = alloc_chaos::release_function::operator_delete;
+    facts.allocated = alloc_chaos::block_shape{40, 16};
+    facts.allocated_by = operation::operator_new_array;
+    const allocation by(2, operation::operator_new_array, 40, 16, false);
+    const finding f(finding_kind::mismatched_deallocation, by, facts);
+    BOOST_TEST(f.message() == "operator delete(p) of the block of #2 operator new[] size=40 align=16: "
+                              "release it with operator delete[]");
+}
+
+BOOST_AUTO_TEST_CASE(a_mismatched_free_of_a_block_allocated_unobserved_names_its_operation) {
+    alloc_chaos::finding_facts facts;
+    facts.released = alloc_chaos::block_shape{0, 0};
+    facts.released_by = alloc_chaos::release_function::free;
+    facts.allocated = alloc_chaos::block_shape{24, 16};
+    facts.allocated_by = operation::operator_new;
+    const finding f(finding_kind::mismatched_deallocation, std::nullopt, facts);
+    BOOST_TEST(f.message() == "free(p) of the block of size=24 align=16 (allocated unobserved) from operator new: "
+                              "release it with operator delete");
+}
+
+BOOST_AUTO_TEST_CASE(a_sized_aligned_delete_is_named_with_its_arguments) {
+    alloc_chaos::finding_facts facts;
+    facts.released = alloc_chaos::block_shape{32, 64};
+    facts.released_by = alloc_chaos::release_function::operator_delete;
+    facts.allocated = alloc_chaos::block_shape{48, 64};
+    const allocation by(0, operation::operator_new, 48, 64, false);
+    const finding f(finding_kind::size_mismatch, by, facts);
+    BOOST_TEST(f.message() == "operator delete(p, 32, std::align_val_t(64)) of the block of #0 operator new size=48 "
+                              "align=64: pass the size given to allocate; the block was released with size=48");
 }
 
 BOOST_AUTO_TEST_CASE(a_leak_whose_attempt_was_not_logged_names_its_index) {

@@ -27,6 +27,17 @@ BOOST_AUTO_TEST_CASE(custom_allocate_is_named_custom_allocate) {
     BOOST_TEST(to_string(operation::custom_allocate) == std::string_view("custom allocate"));
 }
 
+BOOST_AUTO_TEST_CASE(the_c_allocator_operations_are_named_after_their_functions) {
+    BOOST_TEST(to_string(operation::malloc) == std::string_view("malloc"));
+    BOOST_TEST(to_string(operation::calloc) == std::string_view("calloc"));
+    BOOST_TEST(to_string(operation::realloc) == std::string_view("realloc"));
+    BOOST_TEST(to_string(operation::aligned_alloc) == std::string_view("aligned_alloc"));
+}
+
+BOOST_AUTO_TEST_CASE(allocator_allocate_is_named_allocator_allocate) {
+    BOOST_TEST(to_string(operation::allocator_allocate) == std::string_view("allocator allocate"));
+}
+
 BOOST_AUTO_TEST_CASE(a_value_outside_the_enumeration_is_named_unknown_operation) {
     BOOST_TEST(to_string(static_cast<operation>(99)) == std::string_view("unknown operation"));
 }

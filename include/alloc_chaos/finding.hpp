@@ -26,13 +26,23 @@ enum class finding_kind {
     divergence,          // the run's attempts before its target differ from the baseline's
     broken_guarantee,    // a strong_guarantee's object changed although the operation failed
     forbidden_allocation,  // an allocation attempt inside forbid_allocations
+    mismatched_deallocation,  // released by another family than allocated it: delete of new[], free of new, ...
 };
 
 // "leak", "double free", "size mismatch", "alignment mismatch", "foreign pointer", "overrun",
-// "divergence", "broken guarantee", "forbidden allocation".
+// "divergence", "broken guarantee", "forbidden allocation", "mismatched deallocation".
 std::string_view to_string(finding_kind kind) noexcept;
 
 std::ostream& operator<<(std::ostream& out, finding_kind kind);
+
+// The function a deallocation called, as a finding about it names it.
+enum class release_function {
+    resource_deallocate,    // chaos_memory_resource::deallocate(p, size, alignment), std or Boost.Container
+    operator_delete,        // a global operator delete (plain, sized or aligned)
+    operator_delete_array,  // a global operator delete[] (plain, sized or aligned)
+    free,                   // C free (or realloc, which frees the block it moves)
+    allocator_deallocate,   // alloc_chaos::allocator<T>::deallocate(p, n)
+};
 
 // A size and an alignment: how a block was allocated, or what a deallocation passed.
 struct block_shape {
@@ -45,8 +55,15 @@ struct block_shape {
 // The numbers behind a finding, beside its allocation(); each is set for the kinds noted, empty
 // otherwise and in the findings that sources of yours report with a message alone.
 struct finding_facts {
-    // What the deallocation passed: double_free, size_mismatch, alignment_mismatch, foreign_pointer, overrun.
+    // What the deallocation passed: double_free, size_mismatch, alignment_mismatch, foreign_pointer,
+    // overrun, mismatched_deallocation. A size of 0 is an unsized operator delete or free, an
+    // alignment of 0 an operator delete without std::align_val_t.
     std::optional<block_shape> released{};
+    // The function that made the deallocation, with `released`; empty means resource_deallocate.
+    std::optional<alloc_chaos::release_function> released_by{};
+    // mismatched_deallocation: the operation that allocated the block, also when allocation() is
+    // empty (the block allocated unobserved).
+    std::optional<alloc_chaos::operation> allocated_by{};
     // How the block was allocated (also when allocation() is empty, the block allocated
     // unobserved): double_free, size_mismatch, alignment_mismatch, overrun.
     std::optional<block_shape> allocated{};

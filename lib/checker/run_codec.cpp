@@ -47,7 +47,14 @@ void message_writer::put(const finding_facts& facts) {
         if (n)
             put(std::uint64_t{*n});
     };
+    const auto put_enum = [&](auto e) {
+        put(std::uint64_t{e.has_value()});
+        if (e)
+            put(static_cast<std::uint64_t>(*e));
+    };
     put_shape(facts.released);
+    put_enum(facts.released_by);
+    put_enum(facts.allocated_by);
     put_shape(facts.allocated);
     put_number(facts.offset);
     put_number(facts.index);
@@ -180,6 +187,10 @@ finding_facts message_reader::read_facts() {
     };
     finding_facts facts;
     facts.released = read_shape();
+    if (number() != 0)
+        facts.released_by = static_cast<release_function>(number());
+    if (number() != 0)
+        facts.allocated_by = static_cast<operation>(number());
     facts.allocated = read_shape();
     facts.offset = read_number();
     facts.index = read_number();

@@ -59,7 +59,7 @@ private:
     std::uint64_t packed_;
 };
 static_assert(sizeof(signature) <= 16);
-static_assert(static_cast<int>(alloc_chaos::operation::custom_allocate) <= 0x3f);
+static_assert(static_cast<int>(alloc_chaos::operation::allocator_allocate) <= 0x3f);
 
 // The buffers a thread keeps from one check to the next: the two largest, each of at most
 // max_kept_signatures (a larger one costs more to keep than to fault in again).

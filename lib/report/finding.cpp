@@ -15,6 +15,7 @@ std::string_view to_string(finding_kind kind) noexcept {
     case finding_kind::divergence: return "divergence";
     case finding_kind::broken_guarantee: return "broken guarantee";
     case finding_kind::forbidden_allocation: return "forbidden allocation";
+    case finding_kind::mismatched_deallocation: return "mismatched deallocation";
     }
     return "unknown finding";
 }

@@ -4,6 +4,7 @@
 
 #include <ostream>
 #include <sstream>
+#include <string_view>
 
 namespace alloc_chaos {
 
@@ -24,12 +25,42 @@ struct attempts {
 };
 std::ostream& operator<<(std::ostream& out, attempts a) { return out << a.n << (a.n == 1 ? " attempt" : " attempts"); }
 
-// "chaos_memory_resource::deallocate(p, 32, 8)".
+// "chaos_memory_resource::deallocate(p, 32, 8)", "operator delete[](p, 32)", "free(p)", ...
 struct deallocation {
     block_shape released;
+    release_function by;
 };
 std::ostream& operator<<(std::ostream& out, deallocation d) {
+    switch (d.by) {
+    case release_function::free: return out << "free(p)";
+    case release_function::allocator_deallocate: return out << "allocator<T>::deallocate(p, n) of " << d.released.size << " bytes";
+    case release_function::operator_delete:
+    case release_function::operator_delete_array:
+        out << (d.by == release_function::operator_delete ? "operator delete(p" : "operator delete[](p");
+        if (d.released.size != 0)
+            out << ", " << d.released.size;
+        if (d.released.alignment != 0)
+            out << ", std::align_val_t(" << d.released.alignment << ')';
+        return out << ')';
+    case release_function::resource_deallocate: break;
+    }
     return out << "chaos_memory_resource::deallocate(p, " << d.released.size << ", " << d.released.alignment << ')';
+}
+
+// What releases a block of `op`: "delete", "delete[]", "free", ...
+std::string_view release_for(operation op) noexcept {
+    switch (op) {
+    case operation::operator_new: return "operator delete";
+    case operation::operator_new_array: return "operator delete[]";
+    case operation::malloc:
+    case operation::calloc:
+    case operation::realloc:
+    case operation::aligned_alloc: return "free";
+    case operation::resource_allocate: return "deallocate on the resource that allocated it";
+    case operation::allocator_allocate: return "deallocate on an allocator<T>";
+    case operation::custom_allocate: break;
+    }
+    return "the function that matches its allocation";
 }
 
 // "the block of #3 resource allocate size=64 align=8", or for a block allocated outside an
@@ -64,7 +95,8 @@ void write_divergence(std::ostream& out, const std::optional<allocation>& actual
 }
 
 void write(std::ostream& out, finding_kind kind, const std::optional<allocation>& concerned, const finding_facts& facts) {
-    const deallocation call{facts.released.value_or(block_shape{})};
+    const deallocation call{facts.released.value_or(block_shape{}),
+                            facts.released_by.value_or(release_function::resource_deallocate)};
     const block_of block{concerned, facts.allocated.value_or(block_shape{})};
     switch (kind) {
     case finding_kind::leak:
@@ -85,8 +117,18 @@ void write(std::ostream& out, finding_kind kind, const std::optional<allocation>
             << block.allocated.alignment;
         return;
     case finding_kind::foreign_pointer:
-        out << call << ": p was never given out by this resource, so it was not released; deallocate a block on the "
-            << "resource that allocated it";
+        if (call.by == release_function::resource_deallocate)
+            out << call << ": p was never given out by this resource, so it was not released; deallocate a block on "
+                << "the resource that allocated it";
+        else
+            out << call << ": p is no block that was given out, so it was not released; release only what an "
+                << "allocation returned";
+        return;
+    case finding_kind::mismatched_deallocation:
+        out << call << " of " << block;
+        if (!concerned && facts.allocated_by)
+            out << " from " << *facts.allocated_by;
+        out << ": release it with " << release_for(facts.allocated_by.value_or(operation::custom_allocate));
         return;
     case finding_kind::overrun:
         out << call << ": " << block << " was written past its end, at offset " << facts.offset.value_or(0)

@@ -10,6 +10,11 @@ std::string_view to_string(operation op) noexcept {
     case operation::operator_new_array: return "operator new[]";
     case operation::resource_allocate: return "resource allocate";
     case operation::custom_allocate: return "custom allocate";
+    case operation::malloc: return "malloc";
+    case operation::calloc: return "calloc";
+    case operation::realloc: return "realloc";
+    case operation::aligned_alloc: return "aligned_alloc";
+    case operation::allocator_allocate: return "allocator allocate";
     }
     return "unknown operation";
 }
