@@ -7,6 +7,9 @@
 //     count_ordinary_attempt() then record_block() for the block served; when it declines (a
 //     target, a divergence, forbid_allocations, stacks to take), observe_served_attempt();
 //   - a free, from any thread, takes forget_block() while some run tracks blocks (tracking_tables);
+//     a source that serves with the C allocator takes release_c_block() instead, which checks it,
+//     and reports each block it serves unobserved on a thread that tracks blocks
+//     (note_unobserved_block());
 //   - a misuse a source detects is recorded as facts with record_finding(); lib/report writes
 //     the sentences;
 //   - a source's own table shared between threads may take the engine's owner_biased_lock.
@@ -16,6 +19,7 @@
 #include "signature_log.hpp"
 
 #include <alloc_chaos/detail/observation.hpp>  // observed_run, tracking_tables
+#include <alloc_chaos/finding.hpp>                // release_function, block_shape
 #include <alloc_chaos/operation.hpp>
 
 #include <cstddef>
@@ -27,9 +31,22 @@ namespace alloc_chaos::detail {
 using serve_function = void*(std::size_t size, std::size_t alignment);
 // The full path, for an attempt count_ordinary_attempt() did not take: counts it, then serves it
 // with serve(size, alignment) and records the block, unless it is to fail: then throws
-// injected_bad_alloc, or returns nullptr for a nothrow form.
+// injected_bad_alloc, or returns nullptr for a nothrow form. A failed operator new first calls the
+// installed std::new_handler as a real failure would, and tries the same attempt again (served
+// unless the run is persistent) until the handler throws or none is installed.
 void* observe_served_attempt(run_state& run, operation op, std::size_t size, std::size_t alignment, bool nothrow,
                              serve_function* serve);
+
+// The release of `block` (not nullptr) by a source that serves with the C allocator, while some
+// run tracks blocks, from any thread: forgets it and, on a thread running a check, checks it
+// against its allocation. A double free, a pointer no C allocator gave out (not a multiple of 16),
+// and a release by another family (free of a new'd block, delete of new[]'s), size or alignment
+// than the allocation's is a finding of the run. Returns whether `block` may be passed to free():
+// false for a double free or a foreign pointer, which free() would abort on.
+bool release_c_block(void* block, release_function by, block_shape passed) noexcept;
+// A block the C allocator gave out unobserved (outside every check, or inside `unobserved`) while
+// some run tracks blocks: on the checking thread, its release is then no double free.
+void note_unobserved_block(void* block) noexcept;
 
 // Counts the next attempt of `run` (its index into `index`) when it is an ordinary one: below
 // ordinary_end (outside forbid_allocations, not failed, no stack taken), matching the baseline

@@ -203,6 +203,15 @@ public:
         forget_elsewhere(block);
     }
 
+    // The owner's live_blocks::release_checked, for the bridge's release of `block`.
+    live_blocks::release_state owner_release_checked(const void* block) noexcept {
+        return lock_.owner([&] { return map_.release_checked(block); });
+    }
+    // The owner's live_blocks::given_out_unobserved.
+    void owner_given_out_unobserved(const void* block) noexcept {
+        lock_.owner([&] { return map_.given_out_unobserved(block), true; });
+    }
+
 private:
     // owner_record() past its inline case: live_blocks::insert, under the mutex when another
     // thread has freed lately.

@@ -10,6 +10,7 @@
 #include <alloc_chaos/injected_bad_alloc.hpp>
 
 #include <csignal>
+#include <new>
 #include <cstdlib>
 #include <stdexcept>
 #include <string>
@@ -116,6 +117,27 @@ inline verdict count_attempt(run_state& run, std::size_t& index, operation op, s
     return verdict::serve;
 }
 
+// The failed attempt at `index` of an operator new, as a real failure goes on: while a new-handler
+// is installed, calls it (its exception escapes a throwing form; a nothrow form returns nullptr
+// instead) and tries the same attempt again, which fails again only in a persistent run. True
+// when the attempt is then to be served.
+bool retried_after_new_handler(run_state& run, std::size_t index, bool nothrow) {
+    for (std::new_handler handler = std::get_new_handler(); handler != nullptr; handler = std::get_new_handler()) {
+        if (nothrow) {
+            try {
+                handler();
+            } catch (...) {
+                return false;
+            }
+        } else {
+            handler();
+        }
+        if (!run.persistent || index < run.target)
+            return true;
+    }
+    return false;
+}
+
 }  // namespace
 
 std::optional<allocation> observe_observed_attempt(run_state& run, operation op, std::size_t size,
@@ -134,16 +156,19 @@ std::optional<allocation> observe_observed_attempt(run_state& run, operation op,
 void* observe_served_attempt(run_state& run, operation op, std::size_t size, std::size_t alignment, bool nothrow,
                              serve_function* serve) {
     std::size_t index = 0;
-    const verdict v = count_attempt(run, index, op, size, alignment, nothrow);
+    verdict v = count_attempt(run, index, op, size, alignment, nothrow);
     if (v == verdict::fail) [[unlikely]] {
         const allocation failed = fail(run, index, op, size, alignment, nothrow);
-        if (nothrow)
-            return nullptr;
-        throw injected_bad_alloc(failed);
+        const bool operator_new = op == operation::operator_new || op == operation::operator_new_array;
+        if (!operator_new || !retried_after_new_handler(run, index, nothrow))
+            return nothrow ? nullptr : throw injected_bad_alloc(failed);
+        v = verdict::serve;
     }
     void* block = serve(size, alignment);
     if (v == verdict::serve && block != nullptr)
         record_block(block, index);
+    else
+        note_unobserved_block(block);  // served uncounted, inside forbid_allocations
     return block;
 }
 

@@ -16,7 +16,9 @@ std::uint64_t* live_blocks::reach_leaf(std::uintptr_t key, bool make) noexcept {
         return cache_leaf(key, *leaf);
     if (!make)
         return nullptr;
-    auto* leaf = static_cast<std::uint64_t*>(std::calloc(leaf_words, sizeof(std::uint64_t)));
+    // The bits, then the slots; calloc of this size maps zero pages, faulted in as they are touched.
+    auto* leaf = static_cast<std::uint64_t*>(
+        std::calloc(1, leaf_words * sizeof(std::uint64_t) + granules_per_leaf * sizeof(std::uint32_t)));
     if (leaf == nullptr)
         return nullptr;
     if (regions_.insert(key, leaf) == regions_.out_of_memory) {

@@ -5,9 +5,14 @@
 // 16 bytes (every block that malloc and operator new give out) is one bit in a bitmap of the
 // heap's 16-byte granules, a 32 KiB leaf of bits per 4 MiB of addresses: recording and forgetting
 // it touches 1/128 of the memory the blocks themselves take, which stays in the L1 cache where a
-// hash table of the blocks would not. Its attempt is in a log by attempt index, read only to name
-// leaks. Any other address (a source of your own may give out any) goes to a block_map. Memory
-// from the C allocator: it grows inside operator new, where operator new must not be called again.
+// hash table of the blocks would not. Its attempt is in a log by attempt index, read to name
+// leaks, and in the granule's slot, read when the global bridge checks a release. Any other
+// address (a source of your own may give out any) goes to a block_map. Memory from the C
+// allocator: it grows inside operator new, where operator new must not be called again.
+//
+// A slot holds the attempt index + 1 of the block last recorded at its granule, with
+// bridge_released_bit once the bridge has released it. A slot is this run's when the log still
+// gives its attempt that address: slots need no clearing between runs.
 
 #include "address_table.hpp"
 #include "block_map.hpp"
@@ -40,6 +45,7 @@ public:
         if (!log(index, address)) [[unlikely]]
             return false;
         set_bit(bits, address);
+        slot_of(bits, address) = slot_for(index);
         return true;
     }
 
@@ -53,6 +59,7 @@ public:
             !log_in_place(index, address)) [[unlikely]]
             return false;
         set_bit(bits, address);
+        slot_of(bits, address) = slot_for(index);
         return true;
     }
 
@@ -77,6 +84,43 @@ public:
         return bits != nullptr && clear_bit(bits, address);
     }
 
+    // What release_checked() found at an address.
+    struct release_state {
+        enum { live, released_before, unknown } state = unknown;
+        std::size_t index = 0;  // live, released_before: the attempt that allocated the block
+    };
+    // For the bridge's release of `block`: a block of the run, live (now forgotten, and marked as
+    // released by the bridge), or released by the bridge before in this run and not given out
+    // since (a double free); else unknown (a block from before the run or unobserved, another
+    // source's, or another thread's).
+    release_state release_checked(const void* block) noexcept {
+        const auto address = reinterpret_cast<std::uintptr_t>(block);
+        if (address % granule != 0 || address == 0) [[unlikely]]
+            return {};
+        std::uint64_t* bits = leaf_of(address);
+        if (bits == nullptr)
+            return {};
+        std::uint32_t& slot = slot_of(bits, address);
+        const std::uint32_t attempt = slot & ~bridge_released_bit;
+        if (attempt == 0 || attempt - 1 >= logged_ || log_[attempt - 1] != address)
+            return {};
+        if (clear_bit(bits, address)) {
+            slot |= bridge_released_bit;
+            return {release_state::live, attempt - 1};
+        }
+        if ((slot & bridge_released_bit) != 0)
+            return {release_state::released_before, attempt - 1};
+        return {};
+    }
+    // `block` was given out unobserved: a release of it is no double free.
+    void given_out_unobserved(const void* block) noexcept {
+        const auto address = reinterpret_cast<std::uintptr_t>(block);
+        if (address % granule != 0 || address == 0) [[unlikely]]
+            return;
+        if (std::uint64_t* bits = leaf_of(address))
+            slot_of(bits, address) = 0;
+    }
+
     // Appends the attempt of each block still recorded to `out`, in increasing order. `out` must
     // have room for size() more: this takes no memory, so that it may run inside the table's
     // access, where a free would reach the table again.
@@ -89,7 +133,18 @@ private:
     static constexpr std::uintptr_t granule = 16;
     static constexpr unsigned granule_shift = 4;
     static constexpr unsigned region_shift = 22;  // 4 MiB of addresses per leaf
-    static constexpr std::size_t leaf_words = (std::size_t{1} << (region_shift - granule_shift)) / 64;  // 32 KiB
+    static constexpr std::size_t granules_per_leaf = std::size_t{1} << (region_shift - granule_shift);
+    static constexpr std::size_t leaf_words = granules_per_leaf / 64;  // 32 KiB of bits, then the slots
+    static constexpr std::uint32_t bridge_released_bit = std::uint32_t{1} << 31;
+
+    // The slot of `address` in its leaf `bits`.
+    static std::uint32_t& slot_of(std::uint64_t* bits, std::uintptr_t address) noexcept {
+        return reinterpret_cast<std::uint32_t*>(bits + leaf_words)[(address >> granule_shift) & (granules_per_leaf - 1)];
+    }
+    // The slot of a block of attempt `index`: 0 (none) for an index a slot cannot hold.
+    static std::uint32_t slot_for(std::size_t index) noexcept {
+        return index < bridge_released_bit - 1 ? static_cast<std::uint32_t>(index + 1) : 0;
+    }
 
     static std::size_t word_of(std::uintptr_t address) noexcept {
         return (address >> (granule_shift + 6)) & (leaf_words - 1);

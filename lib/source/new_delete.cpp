@@ -69,12 +69,24 @@ ALLOC_CHAOS_NOINLINE void* observed_allocate(detail::run_state& run, operation o
     return detail::observe_served_attempt(run, op, size, alignment, Nothrow, served_by);
 }
 
-// Outside an observed run: one thread-local read and a branch, then the C allocator. The nothrow
-// forms (`Nothrow`) take the same path, failing by returning nullptr.
+// An attempt outside every observed run while some run tracks blocks (inside `unobserved`, or on
+// another thread): served, and noted so that its release is not taken for a double free.
+template <bool Nothrow>
+ALLOC_CHAOS_NOINLINE void* unobserved_allocate(std::size_t size, std::size_t alignment) noexcept(Nothrow) {
+    void* block = Nothrow ? serve_nothrow(size, alignment) : serve(size, alignment);
+    detail::note_unobserved_block(block);
+    return block;
+}
+
+// Outside an observed run: one thread-local read, one relaxed atomic read and their branches,
+// then the C allocator. The nothrow forms (`Nothrow`) take the same path, failing by returning
+// nullptr.
 template <bool Nothrow>
 void* allocate(operation op, std::size_t size, std::size_t alignment) noexcept(Nothrow) {
     detail::run_state* run = detail::observed_run;
     if (run == nullptr) [[likely]] {
+        if (detail::tracking_tables.load(std::memory_order_relaxed) != 0) [[unlikely]]
+            return unobserved_allocate<Nothrow>(size, alignment);
         if constexpr (Nothrow)
             return serve_nothrow(size, alignment);
         else
@@ -85,21 +97,30 @@ void* allocate(operation op, std::size_t size, std::size_t alignment) noexcept(N
     return observed_allocate<false, Nothrow>(*run, op, size, alignment);
 }
 
-// A free while some run tracks blocks: forgets `p` in the table that records it, then frees it.
-// Out of line, like observed_allocate, so that release() outside every check stays a check and a
-// call to free().
-ALLOC_CHAOS_NOINLINE void forget_and_free(void* p) noexcept {
-    if (p != detail::handed_block)  // else a source (chaos_memory_resource) forgot it already
-        detail::forget_block(p);
+using alloc_chaos::release_function;
+
+// A release while some run tracks blocks: forgets `p` in the table that records it and checks it
+// (release_c_block), then frees it unless that would corrupt the heap. Out of line, like
+// observed_allocate, so that release() outside every check stays a check and a call to free().
+ALLOC_CHAOS_NOINLINE void checked_release(void* p, release_function by, std::size_t size,
+                                          std::size_t alignment) noexcept {
+    if (p == nullptr)
+        return;
+    if (p == detail::handed_block || detail::release_c_block(p, by, {size, alignment}))  // a handed block:
+        std::free(p);  // a source (chaos_memory_resource) forgot and checked it already
+}
+
+// Outside every check: one relaxed atomic read and a branch, then free(). `size` is 0 for an
+// unsized form, `alignment` 0 for one without std::align_val_t.
+template <release_function By>
+void release(void* p, std::size_t size = 0, std::size_t alignment = 0) noexcept {
+    if (detail::tracking_tables.load(std::memory_order_relaxed) != 0) [[unlikely]]
+        return checked_release(p, By, size, alignment);
     std::free(p);
 }
 
-// Outside every check: one relaxed atomic read and a branch, then free().
-void release(void* p) noexcept {
-    if (detail::tracking_tables.load(std::memory_order_relaxed) != 0) [[unlikely]]
-        return forget_and_free(p);
-    std::free(p);
-}
+constexpr release_function single = release_function::operator_delete;
+constexpr release_function array = release_function::operator_delete_array;
 
 std::size_t to_size(std::align_val_t a) noexcept { return static_cast<std::size_t>(a); }
 
@@ -127,17 +148,17 @@ void* operator new[](std::size_t size, std::align_val_t a, const std::nothrow_t&
     return allocate<true>(operation::operator_new_array, size, to_size(a));
 }
 
-// Deallocation is never failed nor counted, only reported so that leaks can be found; free()
-// serves every form, from any thread.
-void operator delete(void* p) noexcept { release(p); }
-void operator delete[](void* p) noexcept { release(p); }
-void operator delete(void* p, std::size_t) noexcept { release(p); }
-void operator delete[](void* p, std::size_t) noexcept { release(p); }
-void operator delete(void* p, std::align_val_t) noexcept { release(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { release(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { release(p); }
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { release(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { release(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { release(p); }
-void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept { release(p); }
-void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept { release(p); }
+// Deallocation is never failed nor counted; inside a run it is checked against the allocation and
+// reported, so that leaks and misuse can be found. free() serves every form, from any thread.
+void operator delete(void* p) noexcept { release<single>(p); }
+void operator delete[](void* p) noexcept { release<array>(p); }
+void operator delete(void* p, std::size_t size) noexcept { release<single>(p, size); }
+void operator delete[](void* p, std::size_t size) noexcept { release<array>(p, size); }
+void operator delete(void* p, std::align_val_t a) noexcept { release<single>(p, 0, to_size(a)); }
+void operator delete[](void* p, std::align_val_t a) noexcept { release<array>(p, 0, to_size(a)); }
+void operator delete(void* p, std::size_t size, std::align_val_t a) noexcept { release<single>(p, size, to_size(a)); }
+void operator delete[](void* p, std::size_t size, std::align_val_t a) noexcept { release<array>(p, size, to_size(a)); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { release<single>(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { release<array>(p); }
+void operator delete(void* p, std::align_val_t a, const std::nothrow_t&) noexcept { release<single>(p, 0, to_size(a)); }
+void operator delete[](void* p, std::align_val_t a, const std::nothrow_t&) noexcept { release<array>(p, 0, to_size(a)); }

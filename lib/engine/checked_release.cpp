@@ -1,0 +1,129 @@
+// What the sources that serve with the C allocator (the global bridge, the C allocator source)
+// check when a block is released inside a run: double free, a pointer no allocation returned, and
+// a release that does not match its allocation (family, size, alignment), each a finding of the
+// run. Every block they serve is the C allocator's, so any release function frees any of them
+// alike; the checks say which call was wrong, and withhold only what free() would abort on.
+
+#include "attempt_path.hpp"
+
+#include <alloc_chaos/finding.hpp>
+
+#include <cstdint>
+
+namespace alloc_chaos::detail {
+
+namespace {
+
+// The attempt at `index` of `run`, when the run has it: the baseline's where the run matched it,
+// else the run's own log (none in the probe).
+const signature* signature_at(const run_state& run, std::size_t index) noexcept {
+    if (index < run.logged_from() && run.expected_items != nullptr)
+        return &run.expected_items[index];
+    return run.signatures != nullptr ? run.signatures->find(index) : nullptr;
+}
+
+// Whether a block of `op` is one of the C allocator's, served by these sources.
+bool served_by_c_allocator(operation op) noexcept {
+    switch (op) {
+    case operation::operator_new:
+    case operation::operator_new_array:
+    case operation::malloc:
+    case operation::calloc:
+    case operation::realloc:
+    case operation::aligned_alloc: return true;
+    case operation::resource_allocate:
+    case operation::custom_allocate:
+    case operation::allocator_allocate: break;
+    }
+    return false;
+}
+
+// Whether `by` is the release function of a block of `op`.
+bool releases(release_function by, operation op) noexcept {
+    switch (by) {
+    case release_function::operator_delete: return op == operation::operator_new;
+    case release_function::operator_delete_array: return op == operation::operator_new_array;
+    case release_function::free:
+        return op == operation::malloc || op == operation::calloc || op == operation::realloc ||
+               op == operation::aligned_alloc;
+    case release_function::resource_deallocate:
+    case release_function::allocator_deallocate: break;
+    }
+    return false;
+}
+
+// The alignment an operator new or delete stands for: the default one when not given or below it.
+std::size_t effective_alignment(std::size_t alignment) noexcept {
+    return alignment < default_new_alignment ? default_new_alignment : alignment;
+}
+
+void report(run_state& run, finding_kind kind, const std::optional<allocation>& concerned, const finding_facts& facts) noexcept {
+    record_finding(run, [&] { return finding(kind, concerned, facts); });
+}
+
+// The facts of a release of the block of `s` by `by` with `passed`.
+finding_facts facts_of(const signature* s, release_function by, block_shape passed) noexcept {
+    finding_facts facts;
+    facts.released = passed;
+    facts.released_by = by;
+    if (s != nullptr) {
+        facts.allocated = block_shape{s->size(), s->alignment()};
+        facts.allocated_by = s->op();
+    }
+    return facts;
+}
+
+// A live block of attempt `index` released by `by` with `passed`: a finding for each mismatch.
+void check_match(run_state& run, std::size_t index, release_function by, block_shape passed) noexcept {
+    const signature* s = signature_at(run, index);
+    if (s == nullptr || !served_by_c_allocator(s->op()))
+        return;
+    const allocation by_attempt = s->at(index);
+    if (!releases(by, s->op())) {
+        report(run, finding_kind::mismatched_deallocation, by_attempt, facts_of(s, by, passed));
+        return;
+    }
+    if (by == release_function::free)
+        return;  // free passes neither a size nor an alignment
+    if (passed.size != 0 && passed.size != s->size())
+        report(run, finding_kind::size_mismatch, by_attempt, facts_of(s, by, passed));
+    if (effective_alignment(passed.alignment) != effective_alignment(s->alignment()))
+        report(run, finding_kind::alignment_mismatch, by_attempt, facts_of(s, by, passed));
+}
+
+}  // namespace
+
+bool release_c_block(void* block, release_function by, block_shape passed) noexcept {
+    block_table* own = owned_blocks;
+    run_state* run = current_run_state;
+    if (own == nullptr || run == nullptr) {  // another thread's free: forgotten where recorded, unchecked
+        forget_block(block);
+        return true;
+    }
+    const live_blocks::release_state found = own->owner_release_checked(block);
+    switch (found.state) {
+    case live_blocks::release_state::live:
+        check_match(*run, found.index, by, passed);
+        return true;
+    case live_blocks::release_state::released_before: {
+        const signature* s = signature_at(*run, found.index);
+        report(*run, finding_kind::double_free, s != nullptr ? std::optional(s->at(found.index)) : std::nullopt,
+               facts_of(s, by, passed));
+        return false;
+    }
+    case live_blocks::release_state::unknown: break;
+    }
+    if (reinterpret_cast<std::uintptr_t>(block) % default_new_alignment != 0) {  // no C allocator block is
+        report(*run, finding_kind::foreign_pointer, std::nullopt, facts_of(nullptr, by, passed));
+        return false;
+    }
+    own->owner_forget(block);
+    return true;
+}
+
+void note_unobserved_block(void* block) noexcept {
+    if (block_table* own = owned_blocks; own != nullptr && block != nullptr)
+        own->owner_given_out_unobserved(block);
+}
+
+}  // namespace alloc_chaos::detail
