@@ -44,6 +44,48 @@ void* observe_served_attempt(run_state& run, operation op, std::size_t size, std
 // than the allocation's is a finding of the run. Returns whether `block` may be passed to free():
 // false for a double free or a foreign pointer, which free() would abort on.
 bool release_c_block(void* block, release_function by, block_shape passed) noexcept;
+// Whether a release by `by` passing `passed` matches the allocation `s`, for a block of the C
+// allocator's operations; true for any other (another source's block: not checked here).
+inline bool release_matches(const signature& s, release_function by, block_shape passed) noexcept {
+    const auto effective = [](std::size_t a) { return a < default_new_alignment ? default_new_alignment : a; };
+    switch (s.op()) {
+    case operation::operator_new:
+    case operation::operator_new_array:
+        return by == (s.op() == operation::operator_new ? release_function::operator_delete
+                                                        : release_function::operator_delete_array) &&
+               (passed.size == 0 || passed.size == s.size()) && effective(passed.alignment) == effective(s.alignment());
+    case operation::malloc:
+    case operation::calloc:
+    case operation::realloc:
+    case operation::aligned_alloc: return by == release_function::free;
+    default: return true;
+    }
+}
+// The attempt at `index` of `run`, when the run has it: the baseline's where the run matched it,
+// else the run's own log (none in the probe).
+inline const signature* signature_at(const run_state& run, std::size_t index) noexcept {
+    if (index < run.logged_from() && run.expected_items != nullptr)
+        return &run.expected_items[index];
+    return run.signatures != nullptr ? run.signatures->find(index) : nullptr;
+}
+// Reports the findings of the release of the live block of attempt `index`, which does not match.
+void report_mismatched_release(run_state& run, std::size_t index, release_function by, block_shape passed) noexcept;
+
+// release_c_block() in its common case, inline: a live block of this thread's run, in one of the
+// two leaves reached last, released on the checking thread; reports a mismatch, and returns true
+// (then `block` goes to free()). False, and nothing changed, otherwise: release_c_block() decides.
+inline bool release_c_block_here(void* block, release_function by, block_shape passed) noexcept {
+    block_table* own = owned_blocks;
+    run_state* run = current_run_state;
+    std::size_t index = 0;
+    if (own == nullptr || run == nullptr || !own->owner_release_checked_here(block, index)) [[unlikely]]
+        return false;
+    const signature* s = signature_at(*run, index);
+    if (s != nullptr && !release_matches(*s, by, passed)) [[unlikely]]
+        report_mismatched_release(*run, index, by, passed);
+    return true;
+}
+
 // A block the C allocator gave out unobserved (outside every check, or inside `unobserved`) while
 // some run tracks blocks: on the checking thread, its release is then no double free.
 void note_unobserved_block(void* block) noexcept;

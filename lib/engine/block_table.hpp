@@ -207,6 +207,14 @@ public:
     live_blocks::release_state owner_release_checked(const void* block) noexcept {
         return lock_.owner([&] { return map_.release_checked(block); });
     }
+    // The owner's live_blocks::release_checked_in_cached_leaf, inline while no other thread frees.
+    bool owner_release_checked_here(const void* block, std::size_t& index) noexcept {
+        if (!lock_.owner_enter()) [[unlikely]]
+            return false;
+        const bool released = map_.release_checked_in_cached_leaf(block, index);
+        lock_.owner_leave();
+        return released;
+    }
     // The owner's live_blocks::given_out_unobserved.
     void owner_given_out_unobserved(const void* block) noexcept {
         lock_.owner([&] { return map_.given_out_unobserved(block), true; });

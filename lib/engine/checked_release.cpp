@@ -14,14 +14,6 @@ namespace alloc_chaos::detail {
 
 namespace {
 
-// The attempt at `index` of `run`, when the run has it: the baseline's where the run matched it,
-// else the run's own log (none in the probe).
-const signature* signature_at(const run_state& run, std::size_t index) noexcept {
-    if (index < run.logged_from() && run.expected_items != nullptr)
-        return &run.expected_items[index];
-    return run.signatures != nullptr ? run.signatures->find(index) : nullptr;
-}
-
 // Whether a block of `op` is one of the C allocator's, served by these sources.
 bool served_by_c_allocator(operation op) noexcept {
     switch (op) {
@@ -73,8 +65,9 @@ finding_facts facts_of(const signature* s, release_function by, block_shape pass
     return facts;
 }
 
-// A live block of attempt `index` released by `by` with `passed`: a finding for each mismatch.
-void check_match(run_state& run, std::size_t index, release_function by, block_shape passed) noexcept {
+}  // namespace
+
+void report_mismatched_release(run_state& run, std::size_t index, release_function by, block_shape passed) noexcept {
     const signature* s = signature_at(run, index);
     if (s == nullptr || !served_by_c_allocator(s->op()))
         return;
@@ -91,8 +84,6 @@ void check_match(run_state& run, std::size_t index, release_function by, block_s
         report(run, finding_kind::alignment_mismatch, by_attempt, facts_of(s, by, passed));
 }
 
-}  // namespace
-
 bool release_c_block(void* block, release_function by, block_shape passed) noexcept {
     block_table* own = owned_blocks;
     run_state* run = current_run_state;
@@ -103,7 +94,8 @@ bool release_c_block(void* block, release_function by, block_shape passed) noexc
     const live_blocks::release_state found = own->owner_release_checked(block);
     switch (found.state) {
     case live_blocks::release_state::live:
-        check_match(*run, found.index, by, passed);
+        if (const signature* s = signature_at(*run, found.index); s != nullptr && !release_matches(*s, by, passed))
+            report_mismatched_release(*run, found.index, by, passed);
         return true;
     case live_blocks::release_state::released_before: {
         const signature* s = signature_at(*run, found.index);

@@ -1,5 +1,7 @@
 #include "live_blocks.hpp"
 
+#include "../platform/zeroed_pages.hpp"
+
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -7,7 +9,7 @@
 namespace alloc_chaos::detail {
 
 live_blocks::~live_blocks() {
-    regions_.for_each([](std::uint64_t, std::uint64_t* leaf) { std::free(leaf); });
+    regions_.for_each([](std::uint64_t, std::uint64_t* leaf) { unmap_pages(leaf, leaf_bytes); });
     std::free(log_);
 }
 
@@ -16,13 +18,11 @@ std::uint64_t* live_blocks::reach_leaf(std::uintptr_t key, bool make) noexcept {
         return cache_leaf(key, *leaf);
     if (!make)
         return nullptr;
-    // The bits, then the slots; calloc of this size maps zero pages, faulted in as they are touched.
-    auto* leaf = static_cast<std::uint64_t*>(
-        std::calloc(1, leaf_words * sizeof(std::uint64_t) + granules_per_leaf * sizeof(std::uint32_t)));
+    auto* leaf = static_cast<std::uint64_t*>(map_zeroed_pages(leaf_bytes));
     if (leaf == nullptr)
         return nullptr;
     if (regions_.insert(key, leaf) == regions_.out_of_memory) {
-        std::free(leaf);
+        unmap_pages(leaf, leaf_bytes);
         return nullptr;
     }
     return cache_leaf(key, leaf);

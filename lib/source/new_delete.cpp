@@ -106,8 +106,11 @@ ALLOC_CHAOS_NOINLINE void checked_release(void* p, release_function by, std::siz
                                           std::size_t alignment) noexcept {
     if (p == nullptr)
         return;
-    if (p == detail::handed_block || detail::release_c_block(p, by, {size, alignment}))  // a handed block:
-        std::free(p);  // a source (chaos_memory_resource) forgot and checked it already
+    const alloc_chaos::block_shape passed{size, alignment};
+    // A handed block: a source (chaos_memory_resource) forgot and checked it already.
+    if (p == detail::handed_block || detail::release_c_block_here(p, by, passed) ||
+        detail::release_c_block(p, by, passed))
+        std::free(p);
 }
 
 // Outside every check: one relaxed atomic read and a branch, then free(). `size` is 0 for an
