@@ -389,6 +389,24 @@ BOOST_AUTO_TEST_CASE(a_vector_of_strings_counts_each_allocator_once_through_rebi
                                     allocator_attempt(1, std::char_traits<char>::length(long_text) + 1, 1)});
 }
 
+BOOST_AUTO_TEST_CASE(in_worker_processes_a_vector_check_passes_with_the_same_attempts) {
+    expect_passed_with_attempts(checker{}.processes(2).run(vector_body<chaos_allocator>),
+                                {allocator_attempt(0, 4, 4), allocator_attempt(1, 8, 4), allocator_attempt(2, 16, 4),
+                                 allocator_attempt(3, 32, 4)});
+}
+
+BOOST_AUTO_TEST_CASE(in_worker_processes_a_misuse_is_a_finding_with_its_facts) {
+    const report r = checker{}.processes(2).max_failures(0).run([] {
+        chaos_allocator<long> a;
+        long* p = a.allocate(3);
+        a.deallocate(p, 2);
+    });
+    only_baseline_finding_is(r, finding_kind::size_mismatch, allocator_attempt(0, 24, 8),
+        "allocator<T>::deallocate(p, n) for n * sizeof(T) = 16 bytes, of the block of #0 allocator allocate "
+        "size=24 align=8: pass the n given to allocate; the block was released with size=24");
+    BOOST_TEST((r.baseline().findings()[0].facts().released_by == release_function::allocator_deallocate));
+}
+
 // ---- equal allocators: containers move and swap their memory ----
 
 BOOST_AUTO_TEST_CASE(moving_and_swapping_containers_makes_no_attempt) {
