@@ -33,6 +33,7 @@ using alloc_chaos::operation;
 using alloc_chaos::outcome;
 using alloc_chaos::release_function;
 using alloc_chaos::report;
+using test_bodies::kept_blocks;
 using test_bodies::sink;
 using test_scopes::captured_stderr;
 
@@ -433,28 +434,27 @@ BOOST_AUTO_TEST_CASE(copy_assignment_reuses_the_block_when_it_fits) {
 // ---- leaks ----
 
 BOOST_AUTO_TEST_CASE(a_block_never_deallocated_is_a_leak_of_the_run) {
-    void* leaked = nullptr;
+    kept_blocks leaked;
     const report r = checker{}.max_failures(0).call_stacks(false).run([&] {
         chaos_allocator<int> a;
         a.deallocate(a.allocate(1), 1);
-        leaked = a.allocate(6);
+        leaked.keep(a.allocate(6));
     });
     only_baseline_finding_is(r, finding_kind::leak, allocator_attempt(1, 24, 4),
                              "the block of #1 allocator allocate size=24 align=4 is still live after the run");
     BOOST_TEST((r.baseline().leaked() == alloc_chaos::leak_total{1, 24}));
-    chaos_allocator<int>().deallocate(static_cast<int*>(leaked), 6);  // each run's block
+    leaked.free_all([](void* p) { chaos_allocator<int>().deallocate(static_cast<int*>(p), 6); });
 }
 
 BOOST_AUTO_TEST_CASE(a_leak_on_the_failure_path_only_fails_the_check) {
-    std::vector<void*> leaked;
+    kept_blocks leaked;
     const report r = checker{}.call_stacks(false).run([&] {
         chaos_allocator<three_longs> a;
         three_longs* first = a.allocate(1);
         try {
             a.deallocate(a.allocate(2), 2);
         } catch (const std::bad_alloc&) {
-            alloc_chaos::unobserved keeping;
-            leaked.push_back(first);
+            leaked.keep(first);
             throw;  // forgets `first`
         }
         a.deallocate(first, 1);
@@ -466,8 +466,7 @@ BOOST_AUTO_TEST_CASE(a_leak_on_the_failure_path_only_fails_the_check) {
     BOOST_TEST_REQUIRE(r.attempts()[1].findings().size() == 1u);
     BOOST_TEST(r.attempts()[1].findings()[0].kind() == finding_kind::leak);
     BOOST_TEST((r.attempts()[1].findings()[0].allocation() == allocator_attempt(0, 24, 8)));
-    for (void* p : leaked)
-        chaos_allocator<three_longs>().deallocate(static_cast<three_longs*>(p), 1);
+    leaked.free_all([](void* p) { chaos_allocator<three_longs>().deallocate(static_cast<three_longs*>(p), 1); });
 }
 
 // ---- deallocation misuse, in a run ----

@@ -23,6 +23,7 @@ using alloc_chaos::finding_kind;
 using alloc_chaos::operation;
 using alloc_chaos::outcome;
 using alloc_chaos::report;
+using test_bodies::kept_blocks;
 using test_bodies::sink;
 
 namespace {
@@ -90,15 +91,15 @@ BOOST_AUTO_TEST_CASE(without_the_bridge_the_check_still_requires_it_by_default) 
 }
 
 BOOST_AUTO_TEST_CASE(without_the_bridge_a_leaked_block_is_a_finding) {
-    void* leaked = nullptr;
+    kept_blocks leaked;
     const report r = without_bridge().max_failures(0).call_stacks(false).run([&] {
-        leaked = chaos_allocator<long>().allocate(2);
+        leaked.keep(chaos_allocator<long>().allocate(2));
     });
     BOOST_TEST_REQUIRE(r.baseline().findings().size() == 1u);
     BOOST_TEST(r.baseline().findings()[0].kind() == finding_kind::leak);
     BOOST_TEST(r.baseline().findings()[0].message() ==
                "the block of #0 allocator allocate size=16 align=8 is still live after the run");
-    chaos_allocator<long>().deallocate(static_cast<long*>(leaked), 2);
+    leaked.free_all([](void* p) { chaos_allocator<long>().deallocate(static_cast<long*>(p), 2); });
 }
 
 BOOST_AUTO_TEST_CASE(without_the_bridge_a_double_free_is_a_finding_of_the_run) {
