@@ -469,6 +469,29 @@ BOOST_AUTO_TEST_CASE(a_leak_on_the_failure_path_only_fails_the_check) {
     leaked.free_all([](void* p) { chaos_allocator<three_longs>().deallocate(static_cast<three_longs*>(p), 1); });
 }
 
+BOOST_AUTO_TEST_CASE(an_allocate_inside_forbid_allocations_is_a_finding_and_its_block_names_no_attempt) {
+    const report r = checker{}.max_failures(0).run([] {
+        chaos_allocator<long> a;
+        a.deallocate(a.allocate(1), 1);
+        long* p = nullptr;
+        {
+            alloc_chaos::forbid_allocations promise;
+            p = a.allocate(2);  // served, not counted
+        }
+        a.deallocate(p, 1);
+    });
+    BOOST_TEST(r.baseline_allocations() == 1u);
+    const auto found = r.baseline().findings();
+    BOOST_TEST_REQUIRE(found.size() == 2u, text_of(r));
+    BOOST_TEST(found[0].kind() == finding_kind::forbidden_allocation);
+    BOOST_TEST(found[0].message() == "allocator allocate size=16 align=8 inside forbid_allocations, after 1 attempt");
+    BOOST_TEST(found[1].kind() == finding_kind::size_mismatch);
+    BOOST_TEST(!found[1].allocation().has_value());  // no attempt allocated it
+    BOOST_TEST(found[1].message() ==
+               "allocator<T>::deallocate(p, n) for n * sizeof(T) = 8 bytes, of the block of size=16 align=8 "
+               "(allocated unobserved): pass the n given to allocate; the block was released with size=16");
+}
+
 // ---- deallocation misuse, in a run ----
 
 BOOST_AUTO_TEST_CASE(a_size_mismatch_in_a_run_is_a_finding_and_the_block_is_released_with_its_own_size) {

@@ -57,7 +57,6 @@ public:
     // exceeds the largest size_t (no attempt: nothing is requested), injected_bad_alloc when the
     // check fails this attempt, std::bad_alloc when the C allocator has no memory.
     [[nodiscard]] T* allocate(std::size_t n) {
-        static_assert(sizeof(T) > 0, "alloc_chaos::allocator<T>: T must be a complete type");
         if (n > std::numeric_limits<std::size_t>::max() / sizeof(T))
             throw std::bad_array_new_length();
         return static_cast<T*>(detail::allocator_allocate(n * sizeof(T), alignof(T)));

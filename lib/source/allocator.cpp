@@ -61,19 +61,21 @@ void give_back(void* p) noexcept {
 
 void* allocator_allocate(std::size_t bytes, std::size_t alignment) {
     resource_ledger& checks = ledger();
-    // The index of the attempt that allocates the block, if observed. An ordinary attempt is
-    // counted inline and its block recorded here; any other goes through the engine's full path.
+    // The index of the attempt that allocates the block, if it is one. An ordinary attempt is
+    // counted inline and its block recorded here; any other goes through the engine's full path,
+    // which leaves the index of an attempt served in `pending` (none for a request inside
+    // forbid_allocations, which is served uncounted).
     std::optional<std::size_t> by;
     bool ordinary = false;
     if (run_state* run = observed_run) {
         std::size_t index = 0;
         ordinary = count_ordinary_attempt(*run, index, signature(bytes, alignment, operation::allocator_allocate, false));
-        if (!ordinary) {
-            if (auto failure = observe_observed_attempt(*run, operation::allocator_allocate, bytes, alignment, false))
-                throw injected_bad_alloc(*failure);
-            index = run->attempts - 1;  // the attempt just counted
-        }
-        by = index;
+        if (ordinary)
+            by = index;
+        else if (auto failure = observe_observed_attempt(*run, operation::allocator_allocate, bytes, alignment, false))
+            throw injected_bad_alloc(*failure);
+        else if (run->pending != no_target)
+            by = run->pending;
     }
     void* block = nullptr;
     {
