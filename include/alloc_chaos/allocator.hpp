@@ -26,14 +26,15 @@ void allocator_deallocate(void* p, std::size_t bytes, std::size_t alignment) noe
 // against the allocate it undoes, from the first allocation on, inside checks and outside them:
 // a size mismatch, a double free, a pointer it never gave out and a write past the block's end
 // are findings of the run in progress, or, outside a check's runs, lines on stderr kept in
-// allocator_misuse(); a misused block is never released in a way that corrupts the heap.
+// allocator_misuse(); a misused block is never released in a way that corrupts the heap. (So it
+// keeps its checks, guard bytes and all, outside checks too: it is an allocator for tests.)
 //
 // Stateless, like std::allocator, and chosen so that a container behaves with it as with
 // std::allocator (the same allocations, in the same order): every allocator<T> shares the one
 // source, so any of them, of any T, may release what another allocated. Hence all compare equal
 // and is_always_equal holds: a container moves and swaps its memory instead of its elements.
-// Propagation is std::allocator's: on move assignment it propagates (which changes nothing and
-// lets a move assignment be noexcept), on copy assignment and swap it does not.
+// Propagation is std::allocator's, which between allocators all equal changes nothing: on move
+// assignment it propagates, on copy assignment and swap it does not.
 // allocator_traits rebinds it to allocator<U> (its template argument), which the converting
 // constructor makes from any allocator<T>.
 // Any thread may use it; only the checking thread's allocations are attempts.
