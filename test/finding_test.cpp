@@ -194,6 +194,39 @@ BOOST_AUTO_TEST_CASE(a_sized_aligned_delete_is_named_with_its_arguments) {
                               "align=64: pass the size given to allocate; the block was released with size=48");
 }
 
+BOOST_AUTO_TEST_CASE(an_allocator_size_mismatch_names_n_times_sizeof_t_and_asks_for_the_n_given_to_allocate) {
+    alloc_chaos::finding_facts facts;
+    facts.released = alloc_chaos::block_shape{16, 8};
+    facts.released_by = alloc_chaos::release_function::allocator_deallocate;
+    facts.allocated = alloc_chaos::block_shape{24, 8};
+    const allocation by(4, operation::allocator_allocate, 24, 8, false);
+    const finding f(finding_kind::size_mismatch, by, facts);
+    BOOST_TEST(f.message() == "allocator<T>::deallocate(p, n) for n * sizeof(T) = 16 bytes, of the block of #4 "
+                              "allocator allocate size=24 align=8: pass the n given to allocate; the block was "
+                              "released with size=24");
+}
+
+BOOST_AUTO_TEST_CASE(an_allocator_foreign_pointer_says_to_deallocate_only_what_allocate_returned) {
+    alloc_chaos::finding_facts facts;
+    facts.released = alloc_chaos::block_shape{24, 8};
+    facts.released_by = alloc_chaos::release_function::allocator_deallocate;
+    const finding f(finding_kind::foreign_pointer, std::nullopt, facts);
+    BOOST_TEST(f.message() == "allocator<T>::deallocate(p, n) for n * sizeof(T) = 24 bytes: p was never given out "
+                              "by an allocator<T>, so it was not released; deallocate only what allocate returned");
+}
+
+BOOST_AUTO_TEST_CASE(an_allocator_overrun_says_to_write_within_the_n_objects) {
+    alloc_chaos::finding_facts facts;
+    facts.released = alloc_chaos::block_shape{10, 1};
+    facts.released_by = alloc_chaos::release_function::allocator_deallocate;
+    facts.allocated = alloc_chaos::block_shape{10, 1};
+    facts.offset = 12;
+    const finding f(finding_kind::overrun, std::nullopt, facts);
+    BOOST_TEST(f.message() == "allocator<T>::deallocate(p, n) for n * sizeof(T) = 10 bytes: the block of size=10 "
+                              "align=1 (allocated unobserved) was written past its end, at offset 12; write only "
+                              "within the n objects given to allocate");
+}
+
 BOOST_AUTO_TEST_CASE(a_leak_whose_attempt_was_not_logged_names_its_index) {
     alloc_chaos::finding_facts facts;
     facts.index = 7;

@@ -4,6 +4,7 @@
 // The whole core of alloc-chaos.
 #include <alloc_chaos/detail/config.hpp>  // ALLOC_CHAOS_VERSION_*
 #include <alloc_chaos/allocation.hpp>
+#include <alloc_chaos/allocator.hpp>
 #include <alloc_chaos/chaos_memory_resource.hpp>
 #include <alloc_chaos/attempts_of.hpp>
 #include <alloc_chaos/checker.hpp>

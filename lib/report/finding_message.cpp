@@ -25,7 +25,8 @@ struct attempts {
 };
 std::ostream& operator<<(std::ostream& out, attempts a) { return out << a.n << (a.n == 1 ? " attempt" : " attempts"); }
 
-// "chaos_memory_resource::deallocate(p, 32, 8)", "operator delete[](p, 32)", "free(p)", ...
+// "chaos_memory_resource::deallocate(p, 32, 8)", "operator delete[](p, 32)", "free(p)",
+// "allocator<T>::deallocate(p, n) for n * sizeof(T) = 16 bytes" (the one size it knows), ...
 struct deallocation {
     block_shape released;
     release_function by;
@@ -33,7 +34,8 @@ struct deallocation {
 std::ostream& operator<<(std::ostream& out, deallocation d) {
     switch (d.by) {
     case release_function::free: return out << "free(p)";
-    case release_function::allocator_deallocate: return out << "allocator<T>::deallocate(p, n) of " << d.released.size << " bytes";
+    case release_function::allocator_deallocate:
+        return out << "allocator<T>::deallocate(p, n) for n * sizeof(T) = " << d.released.size << " bytes";
     case release_function::operator_delete:
     case release_function::operator_delete_array:
         out << (d.by == release_function::operator_delete ? "operator delete(p" : "operator delete[](p");
@@ -98,6 +100,8 @@ void write(std::ostream& out, finding_kind kind, const std::optional<allocation>
     const deallocation call{facts.released.value_or(block_shape{}),
                             facts.released_by.value_or(release_function::resource_deallocate)};
     const block_of block{concerned, facts.allocated.value_or(block_shape{})};
+    // An allocator<T>'s call names its n, not bytes: the advice speaks of n.
+    const bool by_allocator = call.by == release_function::allocator_deallocate;
     switch (kind) {
     case finding_kind::leak:
         out << "the block of #" << (concerned ? concerned->index() : facts.index.value_or(0));
@@ -109,8 +113,12 @@ void write(std::ostream& out, finding_kind kind, const std::optional<allocation>
         out << call << ": " << block << " was already released; it was not released again";
         return;
     case finding_kind::size_mismatch:
-        out << call << " of " << block << ": pass the size given to allocate; the block was released with size="
-            << block.allocated.size;
+        if (by_allocator)
+            out << call << ", of " << block << ": pass the n given to allocate; the block was released with size="
+                << block.allocated.size;
+        else
+            out << call << " of " << block << ": pass the size given to allocate; the block was released with size="
+                << block.allocated.size;
         return;
     case finding_kind::alignment_mismatch:
         out << call << " of " << block << ": pass the alignment given to allocate; the block was released with align="
@@ -120,6 +128,9 @@ void write(std::ostream& out, finding_kind kind, const std::optional<allocation>
         if (call.by == release_function::resource_deallocate)
             out << call << ": p was never given out by this resource, so it was not released; deallocate a block on "
                 << "the resource that allocated it";
+        else if (by_allocator)
+            out << call << ": p was never given out by an allocator<T>, so it was not released; deallocate only what "
+                << "allocate returned";
         else
             out << call << ": p is no block that was given out, so it was not released; release only what an "
                 << "allocation returned";
@@ -132,7 +143,8 @@ void write(std::ostream& out, finding_kind kind, const std::optional<allocation>
         return;
     case finding_kind::overrun:
         out << call << ": " << block << " was written past its end, at offset " << facts.offset.value_or(0)
-            << "; write only within the size given to allocate";
+            << (by_allocator ? "; write only within the n objects given to allocate"
+                             : "; write only within the size given to allocate");
         return;
     case finding_kind::divergence:
         write_divergence(out, concerned, facts);

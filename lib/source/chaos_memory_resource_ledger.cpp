@@ -34,7 +34,8 @@ std::optional<std::size_t> changed_guard(void* p, std::size_t bytes) noexcept {
 
 }  // namespace
 
-resource_ledger::resource_ledger() noexcept : owner_(&ledger_thread_marker), lock_(process_fence_protocol()) {}
+resource_ledger::resource_ledger(ledger_source source) noexcept
+    : owner_(&ledger_thread_marker), lock_(process_fence_protocol()), source_(source) {}
 
 resource_ledger::~resource_ledger() {
     regions_.for_each([](std::uint64_t, std::uint16_t* codes) { std::free(codes); });
@@ -136,6 +137,7 @@ ALLOC_CHAOS_NOINLINE resource_ledger::release resource_ledger::misused(void* p, 
                                                                     bool unrecorded_blocks) noexcept {
     finding_facts facts;
     facts.released = block_shape{bytes, alignment};
+    facts.released_by = source_.released_by;
     if (!found) {
         if (unrecorded_blocks)  // perhaps a block given out before the ledger existed
             return {true, false, bytes, alignment};
@@ -148,7 +150,7 @@ ALLOC_CHAOS_NOINLINE resource_ledger::release resource_ledger::misused(void* p, 
     const std::optional<allocation> by =
         index == no_attempt ? std::nullopt
                             : std::optional<allocation>(std::in_place, static_cast<std::size_t>(index),
-                                                        operation::resource_allocate, allocated_bytes,
+                                                        source_.allocated_by, allocated_bytes,
                                                         found->alignment, false);
     if ((found->state & live_bit) == 0) {
         report(finding_kind::double_free, by, facts);
@@ -185,8 +187,11 @@ void resource_ledger::report(finding_kind kind, const std::optional<allocation>&
         std::lock_guard<std::mutex> lock(misuse_mutex_);
         misuse_.push_back(found);
     } catch (...) {  // out of memory: a line without the details stays the only trace
-        std::fprintf(stderr, "alloc-chaos: %.*s: chaos_memory_resource::deallocate: no memory to say more\n",
-                     static_cast<int>(name.size()), name.data());
+        const char* const call = source_.released_by == release_function::allocator_deallocate
+                                     ? "allocator<T>::deallocate"
+                                     : "chaos_memory_resource::deallocate";
+        std::fprintf(stderr, "alloc-chaos: %.*s: %s: no memory to say more\n", static_cast<int>(name.size()),
+                     name.data(), call);
     }
 }
 

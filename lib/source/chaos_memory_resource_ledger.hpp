@@ -1,10 +1,10 @@
 #ifndef ALLOC_CHAOS_LIB_CHAOS_MEMORY_RESOURCE_LEDGER_HPP
 #define ALLOC_CHAOS_LIB_CHAOS_MEMORY_RESOURCE_LEDGER_HPP
 
-// The deallocation checks of a chaos_memory_resource: every block it gave out since they started,
-// with guard bytes after it, and the addresses it released until the upstream gives them out
-// again. Any thread may call it; every call that may allocate (record(), check()) is made inside
-// `unobserved`, so that no bookkeeping is an attempt.
+// The deallocation checks of a chaos_memory_resource, and of alloc_chaos::allocator<T>: every
+// block the source gave out since they started, with guard bytes after it, and the addresses it
+// released until its upstream gives them out again. Any thread may call it; every call that may
+// allocate (record(), check()) is made inside `unobserved`, so that no bookkeeping is an attempt.
 
 #include "../engine/address_table.hpp"
 #include "../engine/attempt_path.hpp"  // owner_biased_lock
@@ -24,6 +24,14 @@
 #include <vector>
 
 namespace alloc_chaos::detail {
+
+// The source whose blocks a ledger keeps, as its findings name it: the operation that allocated a
+// block, and the function that released it (empty: release_function::resource_deallocate, which
+// a finding's facts leave empty).
+struct ledger_source {
+    operation allocated_by = operation::resource_allocate;
+    std::optional<release_function> released_by{};
+};
 
 class resource_ledger {
 public:
@@ -54,8 +62,9 @@ public:
         return bytes + guard_size(bytes);
     }
 
-    // Owned by this thread: its own calls take no lock while no other thread calls.
-    resource_ledger() noexcept;
+    // Owned by this thread: its own calls take no lock while no other thread calls. The blocks of
+    // `source`, by default a chaos_memory_resource's.
+    explicit resource_ledger(ledger_source source = {}) noexcept;
     ~resource_ledger();
     resource_ledger(const resource_ledger&) = delete;
     resource_ledger& operator=(const resource_ledger&) = delete;
@@ -184,6 +193,7 @@ private:
 
     mutable std::mutex misuse_mutex_;
     std::vector<finding> misuse_;
+    const ledger_source source_;  // read by the findings alone
 };
 
 // The thread that makes a ledger owns it, known by the address of this thread_local.

@@ -1,0 +1,124 @@
+// alloc_chaos::allocator<T>'s source: every allocator<T> allocates here, each request one attempt
+// (operation::allocator_allocate), served by the C allocator, which neither the global bridge nor
+// any other source observes: an attempt is counted once, with or without the bridge linked. Every
+// block is kept, with its guard, by one process-wide resource_ledger, which checks each release.
+
+#include <alloc_chaos/allocator.hpp>
+
+#include "chaos_memory_resource_ledger.hpp"
+#include "../engine/attempt_path.hpp"
+#include "../platform/c_allocation.hpp"
+
+#include <alloc_chaos/injected_bad_alloc.hpp>
+#include <alloc_chaos/source.hpp>
+
+#include <cstdlib>
+#include <new>
+#include <optional>
+
+namespace alloc_chaos {
+
+namespace detail {
+
+namespace {
+
+// The ledger of every allocator<T>, made at the first use of any (by the thread that makes it,
+// which then takes no lock on its calls: the checking thread, in the common case) and never
+// destroyed, so that a block released while the program exits is still checked. Made in static
+// storage: making it allocates nothing.
+alignas(resource_ledger) unsigned char ledger_storage[sizeof(resource_ledger)];
+
+resource_ledger& ledger() noexcept {
+    static resource_ledger* const made = [] {
+        unobserved bookkeeping;  // membarrier's registration is no attempt of a body
+        return new (ledger_storage)
+            resource_ledger(ledger_source{operation::allocator_allocate, release_function::allocator_deallocate});
+    }();
+    return *made;
+}
+
+// A block of `size` at `alignment` from the C allocator, as operator new would serve it: the
+// new_handler is called while one is installed, else std::bad_alloc.
+void* serve(std::size_t size, std::size_t alignment) {
+    for (;;) {
+        if (void* p = c_allocate(size, alignment))
+            return p;
+        std::new_handler handler = std::get_new_handler();
+        if (handler == nullptr)
+            throw std::bad_alloc();
+        handler();
+    }
+}
+
+// Gives back a block the ledger released: forgotten first by the run that tracks it, if any.
+void give_back(void* p) noexcept {
+    if (tracking_tables.load(std::memory_order_relaxed) != 0)  // observe_deallocated(p), inline
+        forget_block(p);
+    std::free(p);  // c_allocate's blocks, of either alignment
+}
+
+}  // namespace
+
+void* allocator_allocate(std::size_t bytes, std::size_t alignment) {
+    resource_ledger& checks = ledger();
+    // The index of the attempt that allocates the block, if it is one. An ordinary attempt is
+    // counted inline and its block recorded here; any other goes through the engine's full path,
+    // which leaves the index of an attempt served in `pending` (none for a request inside
+    // forbid_allocations, which is served uncounted).
+    std::optional<std::size_t> by;
+    bool ordinary = false;
+    if (run_state* run = observed_run) {
+        std::size_t index = 0;
+        ordinary = count_ordinary_attempt(*run, index, signature(bytes, alignment, operation::allocator_allocate, false));
+        if (ordinary)
+            by = index;
+        else if (auto failure = observe_observed_attempt(*run, operation::allocator_allocate, bytes, alignment, false))
+            throw injected_bad_alloc(*failure);
+        else if (run->pending != no_target)
+            by = run->pending;
+    }
+    void* block = nullptr;
+    {
+        unobserved upstream_call;  // neither the new_handler nor the bookkeeping is a second attempt
+        block = serve(resource_ledger::upstream_size(bytes), alignment);
+        constexpr std::uint32_t unobserved_code = resource_ledger::no_attempt_code;
+        const bool inline_index = !by || *by < unobserved_code;  // else the ledger's table keeps it
+        if (!inline_index ||
+            !checks.record_here(block, bytes, alignment, by ? static_cast<std::uint32_t>(*by) : unobserved_code)) {
+            try {
+                checks.record(block, bytes, alignment, by);
+            } catch (...) {  // no memory to record it: the request fails as the C allocator's would
+                std::free(block);
+                throw;
+            }
+        }
+    }
+    if (ordinary)
+        return record_block(block, *by);
+    observe_allocated(block);
+    return block;
+}
+
+void allocator_deallocate(void* p, std::size_t bytes, std::size_t alignment) noexcept {
+    resource_ledger& checks = ledger();
+    if (checks.release_here(p, bytes, alignment)) [[likely]] {  // a correct call: no finding, nothing allocated
+        give_back(p);
+        return;
+    }
+    resource_ledger::release release;
+    {
+        unobserved bookkeeping;
+        release = checks.check(p, bytes, alignment, false);  // every block was recorded: the ledger is first
+    }
+    if (release.to_upstream)  // else a double free or a foreign pointer: releasing it would corrupt the heap
+        give_back(p);
+}
+
+}  // namespace detail
+
+std::vector<finding> allocator_misuse() {
+    unobserved bookkeeping;  // asking inside a body is no attempt of it
+    return detail::ledger().misuse();
+}
+
+}  // namespace alloc_chaos
