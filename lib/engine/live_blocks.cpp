@@ -1,5 +1,7 @@
 #include "live_blocks.hpp"
 
+#include "../platform/raw_memory.hpp"
+
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -7,8 +9,8 @@
 namespace alloc_chaos::detail {
 
 live_blocks::~live_blocks() {
-    regions_.for_each([](std::uint64_t, std::uint64_t* leaf) { std::free(leaf); });
-    std::free(log_);
+    regions_.for_each([](std::uint64_t, std::uint64_t* leaf) { raw_free(leaf); });
+    raw_free(log_);
 }
 
 std::uint64_t* live_blocks::reach_leaf(std::uintptr_t key, bool make) noexcept {
@@ -16,11 +18,11 @@ std::uint64_t* live_blocks::reach_leaf(std::uintptr_t key, bool make) noexcept {
         return cache_leaf(key, *leaf);
     if (!make)
         return nullptr;
-    auto* leaf = static_cast<std::uint64_t*>(std::calloc(leaf_words, sizeof(std::uint64_t)));
+    auto* leaf = static_cast<std::uint64_t*>(raw_calloc(leaf_words, sizeof(std::uint64_t)));
     if (leaf == nullptr)
         return nullptr;
     if (regions_.insert(key, leaf) == regions_.out_of_memory) {
-        std::free(leaf);
+        raw_free(leaf);
         return nullptr;
     }
     return cache_leaf(key, leaf);
@@ -49,7 +51,7 @@ bool live_blocks::grow_log(std::size_t index) noexcept {
     std::size_t capacity = log_capacity_ == 0 ? 1024 : log_capacity_ * 2;
     while (capacity <= index)
         capacity *= 2;
-    void* grown = std::realloc(static_cast<void*>(log_), capacity * sizeof(std::uintptr_t));
+    void* grown = raw_realloc(static_cast<void*>(log_), capacity * sizeof(std::uintptr_t));
     if (grown == nullptr)
         return false;
     log_ = static_cast<std::uintptr_t*>(grown);

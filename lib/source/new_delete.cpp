@@ -18,6 +18,7 @@ namespace {
 using alloc_chaos::operation;
 
 using alloc_chaos::detail::c_allocate;
+using alloc_chaos::detail::c_free;
 
 // The standard's loop: try, call the new_handler while one is installed, else fail.
 void* serve(std::size_t size, std::size_t alignment) {
@@ -91,14 +92,14 @@ void* allocate(operation op, std::size_t size, std::size_t alignment) noexcept(N
 ALLOC_CHAOS_NOINLINE void forget_and_free(void* p) noexcept {
     if (p != detail::handed_block)  // else a source (chaos_memory_resource) forgot it already
         detail::forget_block(p);
-    std::free(p);
+    c_free(p);
 }
 
 // Outside every check: one relaxed atomic read and a branch, then free().
 void release(void* p) noexcept {
     if (detail::tracking_tables.load(std::memory_order_relaxed) != 0) [[unlikely]]
         return forget_and_free(p);
-    std::free(p);
+    c_free(p);
 }
 
 std::size_t to_size(std::align_val_t a) noexcept { return static_cast<std::size_t>(a); }
