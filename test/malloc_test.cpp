@@ -519,6 +519,30 @@ BOOST_AUTO_TEST_CASE(a_leaked_block_that_realloc_moved_is_found_at_the_realloc) 
     BOOST_TEST((findings[0].allocation() == c_attempt(1, operation::realloc, 1 << 20)));
 }
 
+BOOST_AUTO_TEST_CASE(a_leak_in_a_worker_process_is_found_at_its_attempt) {
+    const report r = checker{}.processes(2).run([] {
+        char* first = strdup("kept");
+        if (first == nullptr)
+            throw std::bad_alloc();
+        sink = first;
+        char* second = strdup("lost");
+        if (second == nullptr)
+            throw std::bad_alloc();  // the bug: `first` leaks
+        sink = second;
+        std::free(second);
+        std::free(first);
+    });
+    BOOST_TEST(r.baseline().findings().empty());
+    BOOST_TEST_REQUIRE(r.tested_failures() == 2u);
+    BOOST_TEST(r.attempts()[0].success());
+    const alloc_chaos::attempt& second_failed = r.attempts()[1];
+    BOOST_TEST(second_failed.outcome() == outcome::bad_alloc);
+    BOOST_TEST((second_failed.injected_allocation() == c_attempt(1, operation::malloc, 5)));
+    BOOST_TEST_REQUIRE(second_failed.findings().size() == 1u);
+    BOOST_TEST(second_failed.findings()[0].kind() == finding_kind::leak);
+    BOOST_TEST((second_failed.findings()[0].allocation() == c_attempt(0, operation::malloc, 5)));
+}
+
 BOOST_AUTO_TEST_CASE(a_freed_calloc_block_is_no_leak) {
     const report r = check([] {
         sink = std::calloc(2, 16);
