@@ -42,6 +42,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <utility>
 
 // glibc's allocator under its own names, besides those of raw_memory.hpp.
 extern "C" {
