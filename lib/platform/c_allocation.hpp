@@ -20,7 +20,7 @@ inline void* c_allocate(std::size_t size, std::size_t alignment) noexcept {
     if (alignment <= default_new_alignment)
         return raw_malloc(size);
     if (alignment < sizeof(void*))
-        alignment = sizeof(void*);  // posix_memalign's least
+        alignment = sizeof(void*);  // the least raw_memalign takes
     return raw_memalign(alignment, size);
 }
 
