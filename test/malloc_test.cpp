@@ -266,6 +266,28 @@ BOOST_AUTO_TEST_CASE(strdup_is_one_malloc_attempt_of_its_length_and_terminator) 
     BOOST_TEST(got == expected({c_attempt(0, operation::malloc, 6)}), boost::test_tools::per_element());
 }
 
+// glibc 2.36's asprintf: a 100-byte buffer, then the exact copy it returns.
+BOOST_AUTO_TEST_CASE(asprintf_makes_glibcs_attempts_through_the_source) {
+    const auto got = attempts_of([] {
+        char* text = nullptr;
+        if (asprintf(&text, "%d apples", 42) >= 0)
+            std::free(text);
+    });
+    BOOST_TEST(got == expected({c_attempt(0, operation::malloc, 100), c_attempt(1, operation::malloc, 10)}),
+               boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(every_failure_of_asprintf_is_minus_1_and_leaks_nothing) {
+    const report r = check([] {
+        char* text = nullptr;
+        if (asprintf(&text, "%d apples", 42) < 0)
+            throw std::bad_alloc();
+        std::free(text);
+    });
+    BOOST_TEST(r.tested_failures() == 2u);
+    BOOST_TEST(r.success());
+}
+
 BOOST_AUTO_TEST_CASE(free_of_null_is_no_attempt) {
     const auto got = attempts_of([] {
         sink = nullptr;
