@@ -189,9 +189,13 @@ void* malloc(std::size_t size) noexcept { return allocate<serve_malloc>(operatio
 
 void* calloc(std::size_t count, std::size_t size) noexcept {
     detail::run_state* run = detail::observed_run;
+    if (run == nullptr) [[likely]]
+        return __libc_calloc(count, size);
     std::size_t total = 0;
-    if (run == nullptr || !product(count, size, total)) [[likely]]
-        return __libc_calloc(count, size);  // an overflow: glibc's ENOMEM, no attempt
+    if (!product(count, size, total)) {  // glibc's ENOMEM, no attempt
+        errno = ENOMEM;
+        return nullptr;
+    }
     return observed_allocate<serve_calloc>(*run, operation::calloc, total, fundamental);
 }
 
