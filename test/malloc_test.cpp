@@ -8,6 +8,7 @@
 #include <malloc.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
@@ -364,6 +365,34 @@ BOOST_AUTO_TEST_CASE(a_failed_operator_new_is_one_attempt_and_its_bad_alloc_none
     BOOST_TEST(r.success());
 }
 
+// Its ledger (which records each block it hands out, from a calloc) is the library's own memory.
+BOOST_AUTO_TEST_CASE(chaos_memory_resource_allocate_is_one_attempt_not_more) {
+    alloc_chaos::chaos_memory_resource chaos(alloc_chaos::deallocation_checks::always);
+    const auto got = attempts_of([&] {
+        void* p = chaos.allocate(64, 8);
+        sink = p;
+        chaos.deallocate(p, 64, 8);
+    });
+    BOOST_TEST(got == expected({allocation(0, operation::resource_allocate, 64, 8, false)}),
+               boost::test_tools::per_element());
+}
+
+// The engine's logs and tables grow as the run goes, from the library's own memory.
+BOOST_AUTO_TEST_CASE(a_run_of_20000_live_blocks_counts_each_malloc_once) {
+    std::vector<void*> blocks(20000);
+    std::size_t mallocs_of_16 = 0;
+    const auto got = attempts_of([&] {
+        for (void*& b : blocks)
+            b = std::malloc(16);
+        for (void* b : blocks)
+            std::free(b);
+    });
+    for (const allocation& a : got)
+        mallocs_of_16 += a.operation() == operation::malloc && a.size() == 16;
+    BOOST_TEST(got.size() == 20000u);
+    BOOST_TEST(mallocs_of_16 == 20000u);
+}
+
 BOOST_AUTO_TEST_CASE(a_body_mixing_new_and_malloc_counts_each_in_order) {
     const auto body = [] {
         auto text = std::make_unique<std::string>(40, 'x');
@@ -564,6 +593,48 @@ BOOST_AUTO_TEST_CASE(a_leak_in_a_worker_process_is_found_at_its_attempt) {
     BOOST_TEST_REQUIRE(second_failed.findings().size() == 1u);
     BOOST_TEST(second_failed.findings()[0].kind() == finding_kind::leak);
     BOOST_TEST((second_failed.findings()[0].allocation() == c_attempt(0, operation::malloc, 5)));
+}
+
+// A thread, started before the check, that frees with free() each block handed to it.
+class freeing_thread {
+public:
+    freeing_thread() : thread_([this] {
+        while (!stop_.load()) {
+            if (void* block = slot_.load()) {
+                std::free(block);
+                slot_.store(nullptr);
+            }
+            std::this_thread::yield();
+        }
+    }) {}
+    ~freeing_thread() {
+        stop_.store(true);
+        thread_.join();
+    }
+    // Hands `block` over and waits until it is freed there.
+    void free_there(void* block) {
+        slot_.store(block);
+        while (slot_.load() != nullptr)
+            std::this_thread::yield();
+    }
+
+private:
+    std::atomic<void*> slot_{nullptr};
+    std::atomic<bool> stop_{false};
+    std::thread thread_;
+};
+
+BOOST_AUTO_TEST_CASE(a_block_freed_on_another_thread_is_no_leak) {
+    freeing_thread other;
+    const report r = check([&] {
+        void* p = std::malloc(48);
+        if (p == nullptr)
+            throw std::bad_alloc();
+        other.free_there(p);
+    });
+    BOOST_TEST(r.baseline().findings().empty());
+    BOOST_TEST(r.tested_failures() == 1u);
+    BOOST_TEST(r.success());
 }
 
 BOOST_AUTO_TEST_CASE(a_freed_calloc_block_is_no_leak) {
