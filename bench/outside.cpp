@@ -4,7 +4,9 @@
 // ("nothing changes outside an active check") in numbers. Both also time chaos_memory_resource
 // against its upstream called directly, side by side in the same process: with deallocation
 // checks off, by default (never used in a check, so held to the same budget), and always (the
-// cost of checking every deallocation).
+// cost of checking every deallocation). Built a third time as bench_outside_malloc, with the C
+// allocator's source (alloc_chaos::malloc) too: that one also times malloc/free pairs through the
+// source against glibc's allocator called directly (__libc_malloc, __libc_free), side by side.
 
 #include <alloc_chaos/chaos_memory_resource.hpp>
 
@@ -15,6 +17,13 @@
 #include <memory_resource>
 #include <new>
 #include <string>
+
+#ifdef ALLOC_CHAOS_BENCH_MALLOC
+#include <cstdlib>
+
+extern "C" void* __libc_malloc(std::size_t size) noexcept;
+extern "C" void __libc_free(void* block) noexcept;
+#endif
 
 namespace {
 
@@ -63,6 +72,24 @@ BENCHMARK_CAPTURE(resource_pairs, upstream, std::pmr::new_delete_resource())->Ar
 BENCHMARK_CAPTURE(resource_pairs, chaos_checks_off, &unchecked_resource)->Arg(16)->Arg(64)->Arg(1024);
 BENCHMARK_CAPTURE(resource_pairs, chaos_checks_default, &default_resource)->Arg(16)->Arg(64)->Arg(1024);
 BENCHMARK_CAPTURE(resource_pairs, chaos_checks_always, &always_checking_resource)->Arg(16)->Arg(64)->Arg(1024);
+
+#ifdef ALLOC_CHAOS_BENCH_MALLOC
+// malloc/free pairs of state.range(0) bytes through `allocate` and `release`, reached through
+// pointers the compiler cannot see through: the same indirect call for the source and for glibc.
+void c_pairs(benchmark::State& state, void* (*allocate)(std::size_t), void (*release)(void*)) {
+    const auto size = static_cast<std::size_t>(state.range(0));
+    benchmark::DoNotOptimize(allocate);
+    benchmark::DoNotOptimize(release);
+    for (auto _ : state) {
+        void* p = allocate(size);
+        benchmark::DoNotOptimize(p);
+        release(p);
+    }
+}
+
+BENCHMARK_CAPTURE(c_pairs, glibc, __libc_malloc, __libc_free)->Arg(16)->Arg(64)->Arg(1024);
+BENCHMARK_CAPTURE(c_pairs, source, std::malloc, std::free)->Arg(16)->Arg(64)->Arg(1024);
+#endif
 
 }  // namespace
 

@@ -3,6 +3,7 @@
 
 Usage: table.py DIR, where DIR holds
   outside_bridge_<round>.json, outside_plain_<round>.json   (run alternately, one pair per round)
+  outside_malloc_<round>.json                                (the C allocator's source and glibc's, one process)
   check.json, peer.json                                      (repetitions interleaved in one process;
                                                              peer.json has P1160's rows when built with it)
   memory_{freed,live}_{2,10}.json                            (one process each: ru_maxrss is per process)
@@ -115,6 +116,18 @@ def main(directory):
             raw = statistics.median(median_ns(r, f"resource_pairs/upstream/{size}") for r in bridge_runs + plain_runs)
             row(f"{label}, {size} B", f"{m:.3f}", f"range {min(ratios):.3f}-{max(ratios):.3f}; upstream {human(raw)}",
                 "<= 1.05" if budgeted else "(figure)", verdict(m <= 1.05) if budgeted else "")
+
+    malloc_runs = [load(p)[1] for p in sorted(glob.glob(os.path.join(directory, "outside_malloc_*.json")))]
+    if malloc_runs:
+        section(f"   malloc/free through alloc_chaos::malloc / glibc's __libc_malloc, __libc_free "
+                f"(same process; median of {len(malloc_runs)} runs)")
+        for size in (16, 64, 1024):
+            ratios = [median_ns(r, f"c_pairs/source/{size}") / median_ns(r, f"c_pairs/glibc/{size}")
+                      for r in malloc_runs]
+            m = statistics.median(ratios)
+            raw = statistics.median(median_ns(r, f"c_pairs/glibc/{size}") for r in malloc_runs)
+            row(f"malloc/free {size} B", f"{m:.3f}", f"range {min(ratios):.3f}-{max(ratios):.3f}; glibc {human(raw)}",
+                "<= 1.05", verdict(m <= 1.05))
 
     # --- 2. inside a check -----------------------------------------------------------------
     _, check = load(os.path.join(directory, "check.json"))

@@ -12,9 +12,9 @@ enum class operation {
     operator_new_array,  // a global operator new[] (plain, aligned or nothrow)
     resource_allocate,   // std::pmr::memory_resource::allocate on a chaos_memory_resource
     custom_allocate,     // a user's own allocator, reported through observe_attempt()
-    malloc,              // C malloc (also what strdup, getline, ... call), through alloc_chaos::malloc
+    malloc,              // C malloc or realloc(nullptr, n) (also what strdup, getline, ... call), through alloc_chaos::malloc
     calloc,              // C calloc, through alloc_chaos::malloc
-    realloc,             // C realloc or reallocarray growing or moving a block, through alloc_chaos::malloc
+    realloc,             // C realloc or reallocarray of a block, growing, shrinking or moving it, through alloc_chaos::malloc
     aligned_alloc,       // C aligned_alloc, posix_memalign, memalign, valloc or pvalloc, through alloc_chaos::malloc
     allocator_allocate,  // alloc_chaos::allocator<T>::allocate
 };

@@ -4,13 +4,14 @@
 // An open-addressing table from a key derived from an address (never 0) to a payload: the one
 // hash table of the engine. Linear probing with backward-shift deletion: no tombstones, so a table
 // whose entries were all erased is all empty slots, and clear() is then free. At most 3/4 full.
-// Memory from the C allocator: tables grow inside operator new, where operator new must not be
-// called again.
+// Memory from the raw C allocator (raw_memory.hpp): tables grow inside operator new and malloc,
+// where neither must be called again.
+
+#include "../platform/raw_memory.hpp"
 
 #include <bit>
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <cstring>
 #include <type_traits>
 
@@ -47,7 +48,7 @@ public:
 
     explicit address_table(std::size_t first_capacity = 16, Hash hash = Hash{}) noexcept
         : first_capacity_(first_capacity), hash_(hash) {}
-    ~address_table() { std::free(slots_); }
+    ~address_table() { raw_free(slots_); }
     address_table(const address_table&) = delete;
     address_table& operator=(const address_table&) = delete;
 
@@ -153,7 +154,7 @@ private:
     };
 
     bool rebuild(std::size_t capacity, Hash hash) noexcept {
-        auto* slots = static_cast<slot*>(std::calloc(capacity, sizeof(slot)));
+        auto* slots = static_cast<slot*>(raw_calloc(capacity, sizeof(slot)));
         if (slots == nullptr)
             return false;
         const auto shift = static_cast<unsigned>(64 - std::countr_zero(capacity));
@@ -167,7 +168,7 @@ private:
             slots[i] = slots_[r];
             --left;
         }
-        std::free(slots_);
+        raw_free(slots_);
         slots_ = slots;
         capacity_ = capacity;
         shift_ = shift;

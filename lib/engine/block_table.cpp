@@ -1,6 +1,7 @@
 #include "block_table.hpp"
 
 #include "../platform/membarrier.hpp"
+#include "../platform/raw_memory.hpp"
 
 #include <algorithm>
 #include <bit>
@@ -39,7 +40,7 @@ block_table** free_entry() noexcept {
         if (entry == nullptr)
             return &entry;
     const std::size_t grown = registry_capacity == 0 ? first_capacity : registry_capacity * 2;
-    void* const more = std::realloc(registry, grown * sizeof(block_table*));
+    void* const more = raw_realloc(registry, grown * sizeof(block_table*));
     if (more == nullptr)
         return nullptr;
     registry = static_cast<block_table**>(more);

@@ -1,5 +1,6 @@
 #include "live_blocks.hpp"
 
+#include "../platform/raw_memory.hpp"
 #include "../platform/zeroed_pages.hpp"
 
 #include <algorithm>
@@ -10,7 +11,7 @@ namespace alloc_chaos::detail {
 
 live_blocks::~live_blocks() {
     regions_.for_each([](std::uint64_t, std::uint64_t* leaf) { unmap_pages(leaf, leaf_bytes); });
-    std::free(log_);
+    raw_free(log_);
 }
 
 std::uint64_t* live_blocks::reach_leaf(std::uintptr_t key, bool make) noexcept {
@@ -51,7 +52,7 @@ bool live_blocks::grow_log(std::size_t index) noexcept {
     std::size_t capacity = log_capacity_ == 0 ? 1024 : log_capacity_ * 2;
     while (capacity <= index)
         capacity *= 2;
-    void* grown = std::realloc(static_cast<void*>(log_), capacity * sizeof(std::uintptr_t));
+    void* grown = raw_realloc(static_cast<void*>(log_), capacity * sizeof(std::uintptr_t));
     if (grown == nullptr)
         return false;
     log_ = static_cast<std::uintptr_t*>(grown);

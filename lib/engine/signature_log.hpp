@@ -6,12 +6,13 @@
 // the buffers of its last check's logs for its next check, so that a check does not fault their
 // pages in again.
 
+#include "../platform/raw_memory.hpp"
+
 #include <alloc_chaos/allocation.hpp>
 #include <alloc_chaos/operation.hpp>
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <utility>
 
 namespace alloc_chaos::detail {
@@ -74,8 +75,8 @@ inline thread_local kept_log_buffers kept_logs;
 inline constinit thread_local bool kept_logs_gone = false;  // the thread is ending: keep nothing
 
 inline kept_log_buffers::~kept_log_buffers() {
-    std::free(items[0]);
-    std::free(items[1]);
+    raw_free(items[0]);
+    raw_free(items[1]);
     kept_logs_gone = true;
 }
 
@@ -96,16 +97,16 @@ inline void give_log_buffer(signature* items, std::size_t capacity) noexcept {
     if (items == nullptr)
         return;
     if (kept_logs_gone || capacity > max_kept_signatures) {
-        std::free(items);
+        raw_free(items);
         return;
     }
     kept_log_buffers& k = kept_logs;
     const int i = k.capacity[0] <= k.capacity[1] ? 0 : 1;  // the smaller place, or an empty one
     if (k.capacity[i] >= capacity) {
-        std::free(items);
+        raw_free(items);
         return;
     }
-    std::free(k.items[i]);
+    raw_free(k.items[i]);
     k.items[i] = items;
     k.capacity[i] = capacity;
 }
@@ -168,7 +169,7 @@ private:
             }
         }
         const std::size_t capacity = capacity_ == 0 ? 1024 : capacity_ * 2;
-        void* items = std::realloc(static_cast<void*>(items_), capacity * sizeof(signature));
+        void* items = raw_realloc(static_cast<void*>(items_), capacity * sizeof(signature));
         if (items == nullptr)
             return false;
         items_ = static_cast<signature*>(items);

@@ -2,12 +2,14 @@
 #define ALLOC_CHAOS_LIB_C_ALLOCATION_HPP
 
 // Blocks from the C allocator at any alignment: what the global bridge serves every form of
-// operator new with, so that it never recurses into itself.
+// operator new with, through the raw path (raw_memory.hpp), so that it never recurses into itself
+// nor into a replaced malloc (alloc_chaos::malloc), which would count the attempt a second time.
+
+#include "raw_memory.hpp"
 
 #include <alloc_chaos/allocation.hpp>  // default_new_alignment
 
 #include <cstddef>
-#include <cstdlib>
 
 namespace alloc_chaos::detail {
 
@@ -16,12 +18,14 @@ inline void* c_allocate(std::size_t size, std::size_t alignment) noexcept {
     if (size == 0)
         size = 1;
     if (alignment <= default_new_alignment)
-        return std::malloc(size);
-    void* p = nullptr;
+        return raw_malloc(size);
     if (alignment < sizeof(void*))
-        alignment = sizeof(void*);  // posix_memalign's least
-    return posix_memalign(&p, alignment, size) == 0 ? p : nullptr;
+        alignment = sizeof(void*);  // the least raw_memalign takes
+    return raw_memalign(alignment, size);
 }
+
+// Frees a block of c_allocate().
+inline void c_free(void* block) noexcept { raw_free(block); }
 
 }  // namespace alloc_chaos::detail
 

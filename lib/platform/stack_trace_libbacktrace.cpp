@@ -48,6 +48,7 @@ std::string demangled(const char* name) {
     if (name == nullptr)
         return {};
     int status = 0;
+    // __cxa_demangle's block comes from malloc (whatever replaces it): free() is its pair, not the raw path.
     std::unique_ptr<char, void (*)(void*)> plain(abi::__cxa_demangle(name, nullptr, nullptr, &status), std::free);
     return status == 0 && plain ? std::string(plain.get()) : std::string(name);
 }

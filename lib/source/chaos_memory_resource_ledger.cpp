@@ -1,6 +1,7 @@
 #include "chaos_memory_resource_ledger.hpp"
 
 #include "../engine/attempt_path.hpp"
+#include "../platform/raw_memory.hpp"
 
 #include <alloc_chaos/detail/config.hpp>
 #include <alloc_chaos/source.hpp>
@@ -38,7 +39,7 @@ resource_ledger::resource_ledger(ledger_source source) noexcept
     : owner_(&ledger_thread_marker), lock_(process_fence_protocol()), source_(source) {}
 
 resource_ledger::~resource_ledger() {
-    regions_.for_each([](std::uint64_t, std::uint16_t* codes) { std::free(codes); });
+    regions_.for_each([](std::uint64_t, std::uint16_t* codes) { raw_free(codes); });
 }
 
 template <class F>
@@ -73,11 +74,11 @@ std::uint16_t* resource_ledger::find_region(std::uintptr_t key, bool make) noexc
             return nullptr;
         // Zeroed pages from the system: only those where blocks start are ever touched.
         codes = static_cast<std::uint16_t*>(
-            std::calloc(granules_per_region, sizeof(std::uint16_t) + sizeof(std::uint32_t)));
+            raw_calloc(granules_per_region, sizeof(std::uint16_t) + sizeof(std::uint32_t)));
         if (codes == nullptr)
             return nullptr;
         if (regions_.insert(number + 1, codes) == regions_.out_of_memory) {
-            std::free(codes);
+            raw_free(codes);
             return nullptr;
         }
     }

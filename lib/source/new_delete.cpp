@@ -18,6 +18,7 @@ namespace {
 using alloc_chaos::operation;
 
 using alloc_chaos::detail::c_allocate;
+using alloc_chaos::detail::c_free;
 
 // The standard's loop: try, call the new_handler while one is installed, else fail.
 void* serve(std::size_t size, std::size_t alignment) {
@@ -110,7 +111,7 @@ ALLOC_CHAOS_NOINLINE void checked_release(void* p, release_function by, std::siz
     // A handed block: a source (chaos_memory_resource) forgot and checked it already.
     if (p == detail::handed_block || detail::release_c_block_here(p, by, passed) ||
         detail::release_c_block(p, by, passed))
-        std::free(p);
+        c_free(p);
 }
 
 // Outside every check: one relaxed atomic read and a branch, then free(). `size` is 0 for an
@@ -119,7 +120,7 @@ template <release_function By>
 void release(void* p, std::size_t size = 0, std::size_t alignment = 0) noexcept {
     if (detail::tracking_tables.load(std::memory_order_relaxed) != 0) [[unlikely]]
         return checked_release(p, By, size, alignment);
-    std::free(p);
+    c_free(p);
 }
 
 constexpr release_function single = release_function::operator_delete;
