@@ -133,7 +133,8 @@ const alloc_chaos::attempt& only_unsuccessful_run(const report& r, std::size_t t
     }
     BOOST_TEST_REQUIRE(found != nullptr);
     BOOST_TEST(found->target() == target);
-    BOOST_TEST((found->injected_allocation() == allocation(target, operation::resource_allocate, size, 1, false)));
+    BOOST_TEST((found->injected_allocation() == allocation(target, operation::resource_allocate, size, 1, false)),
+               "failed: " << *found->injected_allocation());
     return *found;
 }
 
@@ -594,6 +595,41 @@ BOOST_AUTO_TEST_CASE(boost_1_74_pmr_vector_emplace_back_that_reallocates_breaks_
     BOOST_TEST(run.findings()[0].message() ==
                "the object changed although the operation failed, in the run failing #3 resource allocate size=68 "
                "align=1");
+}
+
+// small_vector is vector's implementation, and breaks it the same way once it outgrows its buffer.
+BOOST_AUTO_TEST_CASE(boost_1_74_pmr_small_vector_emplace_back_that_reallocates_breaks_the_strong_guarantee) {
+    using small_vector = pmr::small_vector<pmr::string, 1>;
+    chaos_memory_resource resource;
+    const report r = exhaustive([&] {
+        small_vector v(on<small_vector>(resource));
+        v.emplace_back(words[0]);
+        alloc_chaos::strong_guarantee unchanged_on_failure(v);
+        v.emplace_back(words[1]);  // #1 the first buffer of its own, #2 the new string
+    });
+    BOOST_TEST(r.baseline_allocations() == 3u);
+    const alloc_chaos::attempt& run = only_unsuccessful_run(r, 2, 68);
+    BOOST_TEST((run.outcome() == outcome::bad_alloc));
+    BOOST_TEST_REQUIRE(run.findings().size() == 1u);
+    BOOST_TEST((run.findings()[0].kind() == finding_kind::broken_guarantee));
+}
+
+// emplace_back that needs a new segment allocates it, then constructs the element; when the
+// element's construction fails the segment is neither kept nor released.
+BOOST_AUTO_TEST_CASE(boost_1_74_pmr_deque_emplace_back_leaks_its_new_segment_when_the_element_fails) {
+    pmr::monotonic_buffer_resource arena;
+    chaos_memory_resource resource(&arena);
+    const report r = exhaustive([&] {
+        pmr::deque<pmr::string> d(&resource);  // #0 the map, #1 a segment of 512 bytes
+        for (std::size_t i = 0; i < 16; ++i)
+            d.emplace_back(words[i % word_count]);  // the 16th: #17 a new segment, #18 its string
+    });
+    BOOST_TEST(r.baseline_allocations() == 19u);
+    const alloc_chaos::attempt& run = only_unsuccessful_run(r, 18, 72);
+    BOOST_TEST((run.outcome() == outcome::bad_alloc));
+    BOOST_TEST_REQUIRE(run.findings().size() == 1u);
+    BOOST_TEST((run.findings()[0].kind() == finding_kind::leak));
+    BOOST_TEST((run.findings()[0].allocation() == allocation(17, operation::resource_allocate, 512, 8, false)));
 }
 
 // emplace_front allocates a new front segment, then constructs the element; when the element's
