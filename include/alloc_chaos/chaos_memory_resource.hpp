@@ -1,26 +1,15 @@
 #ifndef ALLOC_CHAOS_CHAOS_MEMORY_RESOURCE_HPP
 #define ALLOC_CHAOS_CHAOS_MEMORY_RESOURCE_HPP
 
+#include <alloc_chaos/deallocation_checks.hpp>
+#include <alloc_chaos/detail/resource_core.hpp>
 #include <alloc_chaos/finding.hpp>
 
-#include <atomic>
 #include <cstddef>
 #include <memory_resource>
 #include <vector>
 
 namespace alloc_chaos {
-
-// When a chaos_memory_resource checks each deallocate against the allocate it undoes.
-enum class deallocation_checks {
-    off,               // a pure forwarder: the upstream's own pointers, sizes and speed
-    from_first_check,  // (the default) a pure forwarder until a check's run first uses it; from then on, always
-    always,            // every block from construction on: double free, size or alignment mismatch,
-                       // foreign pointer, overrun (guard bytes)
-};
-
-namespace detail {
-class resource_ledger;
-}
 
 // A std::pmr::memory_resource whose allocations are attempts of the running check: during a
 // check each allocate() is counted and, when it is the target, fails with injected_bad_alloc.
@@ -54,9 +43,9 @@ public:
     // The resource that serves the allocations this one does not fail.
     std::pmr::memory_resource* upstream() const noexcept { return upstream_; }
     // When deallocate() checks its arguments against the allocation, as given at construction.
-    alloc_chaos::deallocation_checks deallocation_checks() const noexcept { return checks_; }
+    alloc_chaos::deallocation_checks deallocation_checks() const noexcept { return core_.checks(); }
     // Whether the deallocation checks are active now: always, or from_first_check once started.
-    bool checking_deallocations() const noexcept { return ledger_.load(std::memory_order_acquire) != nullptr; }
+    bool checking_deallocations() const noexcept { return core_.checking(); }
     // The misuse of deallocate() found outside a check's runs (which also went to stderr), oldest
     // first; empty while the checks are not active. Misuse inside a run is a finding of that run.
     std::vector<finding> misuse() const;
@@ -69,18 +58,8 @@ protected:
     bool do_is_equal(const std::pmr::memory_resource& other) const noexcept override;
 
 private:
-    void* unarmed_allocate(std::size_t bytes, std::size_t alignment);
-    void* observed_allocate(std::size_t bytes, std::size_t alignment);
-    void* checked_allocate(std::size_t bytes, std::size_t alignment);
-    void checked_deallocate(void* p, std::size_t bytes, std::size_t alignment);
-    void arm();
-    detail::resource_ledger& ledger() const noexcept;
-
     std::pmr::memory_resource* upstream_;
-    std::atomic<bool> gave_unchecked_{false};  // a block may have been given out before the checks started
-    alloc_chaos::deallocation_checks checks_;
-    // The checks' bookkeeping, owned: set once, when they start, and nullptr until then.
-    std::atomic<detail::resource_ledger*> ledger_{nullptr};
+    detail::resource_core core_;  // the attempts and the deallocation checks, shared with Boost.Container's resource
 };
 
 }  // namespace alloc_chaos

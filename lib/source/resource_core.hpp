@@ -1,0 +1,171 @@
+#ifndef ALLOC_CHAOS_LIB_RESOURCE_CORE_HPP
+#define ALLOC_CHAOS_LIB_RESOURCE_CORE_HPP
+
+// The allocate and deallocate paths of detail::resource_core, for the source of each chaos
+// memory resource to instantiate with its Upstream. Inline where the path outside a check must
+// stay a tail call to the upstream; out of line (ALLOC_CHAOS_NOINLINE) where it must save no
+// registers for the paths inside one.
+
+#include <alloc_chaos/detail/resource_core.hpp>
+
+#include "chaos_memory_resource_ledger.hpp"
+#include "../engine/attempt_path.hpp"
+
+#include <alloc_chaos/detail/config.hpp>
+#include <alloc_chaos/injected_bad_alloc.hpp>
+#include <alloc_chaos/source.hpp>
+
+#include <cstdint>
+#include <optional>
+
+namespace alloc_chaos::detail {
+
+inline resource_ledger& resource_core::ledger() const noexcept {
+    return *ledger_.load(std::memory_order_acquire);  // after arm()'s release: the ledger is whole
+}
+
+template <class Upstream>
+inline void* resource_core::allocate(Upstream upstream, std::size_t bytes, std::size_t alignment) {
+    if (ledger_.load(std::memory_order_relaxed) != nullptr)
+        return checked_allocate(upstream, bytes, alignment);
+    if (current_run_state == nullptr) [[likely]] {  // one thread-local read and a branch outside a check
+        // Set before the block exists (the upstream call stays a tail call), so that whoever
+        // deallocates it, having received it, sees the flag.
+        if (!gave_unchecked_.load(std::memory_order_relaxed)) [[unlikely]]
+            gave_unchecked_.store(true, std::memory_order_relaxed);
+        return upstream.allocate(bytes, alignment);
+    }
+    return unarmed_allocate(upstream, bytes, alignment);
+}
+
+// allocate() when the checks are not active and a run is in progress on this thread.
+template <class Upstream>
+ALLOC_CHAOS_NOINLINE void* resource_core::unarmed_allocate(Upstream upstream, std::size_t bytes,
+                                                           std::size_t alignment) {
+    if (checks_ == deallocation_checks::from_first_check) {
+        arm();  // before the attempt is counted: it arms also when this attempt is the one failed
+        return checked_allocate(upstream, bytes, alignment);
+    }
+    if (!observing())  // checks off, inside `unobserved`
+        return upstream.allocate(bytes, alignment);
+    return observed_allocate(upstream, bytes, alignment);
+}
+
+template <class Upstream>
+inline void* resource_core::observed_allocate(Upstream upstream, std::size_t bytes, std::size_t alignment) {
+    run_state& run = *observed_run;
+    std::size_t index = 0;
+    if (!count_ordinary_attempt(run, index, signature(bytes, alignment, operation::resource_allocate, false)))
+        [[unlikely]] {  // the engine's full path: a failure, a divergence, a stack to take, ...
+        if (auto failure = observe_observed_attempt(run, operation::resource_allocate, bytes, alignment, false))
+            throw injected_bad_alloc(*failure);
+        void* block = nullptr;
+        {
+            unobserved upstream_call;  // the upstream may reach operator new: one attempt, not two
+            block = upstream.allocate(bytes, alignment);
+        }
+        observe_allocated(block);
+        return block;
+    }
+    void* block = nullptr;
+    {
+        unobserved upstream_call;
+        block = upstream.allocate(bytes, alignment);
+    }
+    return record_block(block, index);
+}
+
+template <class Upstream>
+ALLOC_CHAOS_NOINLINE void* resource_core::checked_allocate(Upstream upstream, std::size_t bytes,
+                                                           std::size_t alignment) {
+    // The index of the attempt that allocates the block, if observed. An ordinary attempt is
+    // counted inline and its block recorded here; any other goes through the engine's full path.
+    std::optional<std::size_t> by;
+    bool ordinary = false;
+    if (run_state* run = observed_run) {
+        std::size_t index = 0;
+        ordinary = count_ordinary_attempt(*run, index, signature(bytes, alignment, operation::resource_allocate, false));
+        if (!ordinary) {
+            if (auto failure = observe_observed_attempt(*run, operation::resource_allocate, bytes, alignment, false))
+                throw injected_bad_alloc(*failure);
+            index = run->attempts - 1;  // the attempt just counted
+        }
+        by = index;
+    }
+    void* block = nullptr;
+    {
+        unobserved upstream_call;  // neither the upstream nor the bookkeeping is a second attempt
+        const std::size_t upstream_bytes = resource_ledger::upstream_size(bytes);
+        block = upstream.guarded_allocate(upstream_bytes, alignment);
+        resource_ledger& checks = ledger();
+        constexpr std::uint32_t unobserved_code = resource_ledger::no_attempt_code;
+        const bool inline_index = !by || *by < unobserved_code;  // else the ledger's table keeps it
+        if (!inline_index ||
+            !checks.record_here(block, bytes, alignment, by ? static_cast<std::uint32_t>(*by) : unobserved_code)) {
+            try {
+                checks.record(block, bytes, alignment, by);
+            } catch (...) {  // no memory to record it: the request fails as the upstream's would
+                upstream.guarded_deallocate(block, upstream_bytes, alignment);
+                throw;
+            }
+        }
+    }
+    if (ordinary)
+        return record_block(block, *by);
+    observe_allocated(block);
+    return block;
+}
+
+// A release while some run tracks live blocks: reported first, then given back. Out of line, so
+// that a release outside every check makes a tail call and saves no registers.
+template <class Upstream>
+ALLOC_CHAOS_NOINLINE void observed_deallocate(Upstream upstream, void* p, std::size_t bytes, std::size_t alignment) {
+    forget_block(p);  // observe_deallocated(), whose check the caller made
+    forgotten_handover handover(p);
+    upstream.deallocate(p, bytes, alignment);
+}
+
+template <class Upstream>
+inline void resource_core::deallocate(Upstream upstream, void* p, std::size_t bytes, std::size_t alignment) {
+    if (ledger_.load(std::memory_order_relaxed) != nullptr) {
+        checked_deallocate(upstream, p, bytes, alignment);
+        return;
+    }
+    if (tracking_tables.load(std::memory_order_relaxed) != 0) [[unlikely]]  // observe_deallocated()
+        return observed_deallocate(upstream, p, bytes, alignment);
+    upstream.deallocate(p, bytes, alignment);
+}
+
+// Out of line, so that deallocate() without checks saves no registers for it.
+template <class Upstream>
+ALLOC_CHAOS_NOINLINE void resource_core::checked_deallocate(Upstream upstream, void* p, std::size_t bytes,
+                                                            std::size_t alignment) {
+    if (ledger().release_here(p, bytes, alignment)) [[likely]] {  // a correct call: no finding, nothing allocated
+        if (tracking_tables.load(std::memory_order_relaxed) != 0) {  // observe_deallocated(p), inline
+            forget_block(p);
+            forgotten_handover handover(p);
+            upstream.guarded_deallocate(p, resource_ledger::upstream_size(bytes), alignment);
+            return;
+        }
+        upstream.guarded_deallocate(p, resource_ledger::upstream_size(bytes), alignment);
+        return;
+    }
+    resource_ledger::release release;
+    {
+        unobserved bookkeeping;
+        release = ledger().check(p, bytes, alignment, gave_unchecked_.load(std::memory_order_relaxed));
+    }
+    if (!release.to_upstream)  // a double free or a foreign pointer: releasing it would corrupt the upstream
+        return;
+    if (tracking_tables.load(std::memory_order_relaxed) != 0)  // observe_deallocated(p), inline
+        forget_block(p);
+    if (!release.guarded) {  // maybe a block given out before the checks: as the upstream gave it
+        upstream.deallocate(p, bytes, alignment);
+        return;
+    }
+    upstream.guarded_deallocate(p, release.bytes, release.alignment);  // the size and alignment it was allocated with
+}
+
+}  // namespace alloc_chaos::detail
+
+#endif
