@@ -1068,3 +1068,25 @@ BOOST_AUTO_TEST_CASE(a_pmr_unordered_map_deque_and_list_checked_exhaustively_hav
     BOOST_TEST(r.baseline_allocations() > 400u);
     BOOST_TEST(resource.misuse().empty());
 }
+
+BOOST_AUTO_TEST_CASE(a_block_allocated_inside_forbid_allocations_names_no_attempt_in_a_later_misuse) {
+    const alloc_chaos::report r = checker{}.max_failures(0).run([] {
+        chaos_memory_resource resource;
+        resource.deallocate(resource.allocate(8, 8), 8, 8);
+        void* p = nullptr;
+        {
+            alloc_chaos::forbid_allocations promise;
+            p = resource.allocate(16, 8);  // served, not counted
+        }
+        resource.deallocate(p, 8, 8);
+    });
+    BOOST_TEST(r.baseline_allocations() == 1u);
+    const auto found = r.baseline().findings();
+    BOOST_TEST_REQUIRE(found.size() == 2u);
+    BOOST_TEST(found[0].kind() == finding_kind::forbidden_allocation);
+    BOOST_TEST(found[1].kind() == finding_kind::size_mismatch);
+    BOOST_TEST(!found[1].allocation().has_value());  // no attempt allocated it
+    BOOST_TEST(found[1].message() == "chaos_memory_resource::deallocate(p, 8, 8) of the block of size=16 align=8 "
+                                     "(allocated unobserved): pass the size given to allocate; the block was "
+                                     "released with size=16");
+}

@@ -85,12 +85,12 @@ ALLOC_CHAOS_NOINLINE void* resource_core::checked_allocate(Upstream upstream, st
     if (run_state* run = observed_run) {
         std::size_t index = 0;
         ordinary = count_ordinary_attempt(*run, index, signature(bytes, alignment, operation::resource_allocate, false));
-        if (!ordinary) {
-            if (auto failure = observe_observed_attempt(*run, operation::resource_allocate, bytes, alignment, false))
-                throw injected_bad_alloc(*failure);
-            index = run->attempts - 1;  // the attempt just counted
-        }
-        by = index;
+        if (ordinary)
+            by = index;
+        else if (auto failure = observe_observed_attempt(*run, operation::resource_allocate, bytes, alignment, false))
+            throw injected_bad_alloc(*failure);
+        else if (run->pending != no_target)  // the attempt just counted; none inside forbid_allocations,
+            by = run->pending;                // which serves a request uncounted
     }
     void* block = nullptr;
     {
