@@ -26,25 +26,9 @@ using alloc_chaos::finding;
 using alloc_chaos::finding_kind;
 using alloc_chaos::operation;
 using alloc_chaos::release_function;
+using test_bodies::baseline_findings;
+using test_bodies::hidden;
 using test_bodies::sink;
-
-namespace {
-
-// The findings of the baseline run of `body`.
-template <class Body>
-std::vector<finding> baseline_findings(Body body) {
-    const alloc_chaos::report r = alloc_chaos::check(body);
-    const auto found = r.baseline().findings();
-    return {found.begin(), found.end()};
-}
-
-// `p`, through a volatile, so that no compiler sees which block a release gets.
-void* hidden(void* p) {
-    sink = p;
-    return sink;
-}
-
-}  // namespace
 
 // ---- release checks ----
 

@@ -223,3 +223,49 @@ BOOST_AUTO_TEST_CASE(blocks_across_three_regions_agree_with_a_reference_map_when
     }
     BOOST_TEST(indices_of(blocks) == indices_of(reference));
 }
+
+// ---- the release checks' slots ----
+
+using release_state = live_blocks::release_state;
+
+BOOST_AUTO_TEST_CASE(a_live_block_released_gives_its_code_and_a_second_release_names_its_attempt) {
+    live_blocks blocks;
+    const auto code = alloc_chaos::detail::release_code_of(alloc_chaos::operation::operator_new, 48, 16);
+    BOOST_TEST_REQUIRE(blocks.insert(address(0x5550'0040), 3, code));
+    const release_state first = blocks.release_checked(address(0x5550'0040));
+    BOOST_TEST((first.state == release_state::live));
+    BOOST_TEST(first.code == code);
+    const release_state second = blocks.release_checked(address(0x5550'0040));
+    BOOST_TEST((second.state == release_state::released_before));
+    BOOST_TEST(second.index == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(a_released_block_given_out_unobserved_is_unknown_again) {
+    live_blocks blocks;
+    BOOST_TEST_REQUIRE(blocks.insert(address(0x5550'0040), 0));
+    (void)blocks.release_checked(address(0x5550'0040));
+    blocks.given_out_unobserved(address(0x5550'0040));
+    BOOST_TEST((blocks.release_checked(address(0x5550'0040)).state == release_state::unknown));
+}
+
+BOOST_AUTO_TEST_CASE(a_slot_released_in_an_earlier_run_is_unknown_after_clear) {
+    live_blocks blocks;
+    BOOST_TEST_REQUIRE(blocks.insert(address(0x5550'0040), 0));
+    (void)blocks.release_checked(address(0x5550'0040));
+    blocks.clear();
+    BOOST_TEST((blocks.release_checked(address(0x5550'0040)).state == release_state::unknown));
+}
+
+BOOST_AUTO_TEST_CASE(a_release_code_matches_only_its_own_family_size_and_alignment) {
+    using alloc_chaos::block_shape;
+    using alloc_chaos::release_function;
+    using alloc_chaos::detail::release_code_matches;
+    const auto code = alloc_chaos::detail::release_code_of(alloc_chaos::operation::operator_new, 48, 64);
+    BOOST_TEST(release_code_matches(code, release_function::operator_delete, block_shape{48, 64}));
+    BOOST_TEST(release_code_matches(code, release_function::operator_delete, block_shape{0, 64}));
+    BOOST_TEST(!release_code_matches(code, release_function::operator_delete, block_shape{48, 0}));
+    BOOST_TEST(!release_code_matches(code, release_function::operator_delete, block_shape{32, 64}));
+    BOOST_TEST(!release_code_matches(code, release_function::operator_delete_array, block_shape{48, 64}));
+    BOOST_TEST(!release_code_matches(code, release_function::free, block_shape{}));
+    BOOST_TEST(release_code_matches(alloc_chaos::detail::unchecked_block, release_function::free, block_shape{}));
+}

@@ -18,24 +18,9 @@ using alloc_chaos::finding;
 using alloc_chaos::finding_kind;
 using alloc_chaos::operation;
 using alloc_chaos::release_function;
+using test_bodies::baseline_findings;
+using test_bodies::hidden;
 using test_bodies::sink;
-
-namespace {
-
-template <class Body>
-std::vector<finding> baseline_findings(Body body) {
-    const alloc_chaos::report r = alloc_chaos::check(body);
-    const auto found = r.baseline().findings();
-    return {found.begin(), found.end()};
-}
-
-// `p`, through a volatile, so that no compiler sees which block a release gets.
-void* hidden(void* p) {
-    sink = p;
-    return sink;
-}
-
-}  // namespace
 
 BOOST_AUTO_TEST_CASE(correct_releases_of_every_c_allocation_find_nothing) {
     const alloc_chaos::report r = alloc_chaos::check([] {

@@ -7,6 +7,7 @@
 // something else in one suite stays in that suite.
 
 #include <alloc_chaos/allocation.hpp>
+#include <alloc_chaos/checker.hpp>
 #include <alloc_chaos/current_run.hpp>
 #include <alloc_chaos/report.hpp>
 
@@ -28,6 +29,20 @@ inline constexpr std::size_t plain = alloc_chaos::default_new_alignment;
 // Where blocks escape to, so that no compiler elides the allocations counted; void*, to free through.
 // One per thread: bodies checked on two threads at once do not race on it.
 inline thread_local void* volatile sink = nullptr;
+
+// `p`, read back through `sink`: no compiler sees which block a release gets.
+inline void* hidden(void* p) {
+    sink = p;
+    return sink;
+}
+
+// The findings of the baseline run of a check of `body`.
+template <class Body>
+std::vector<alloc_chaos::finding> baseline_findings(Body body) {
+    const alloc_chaos::report r = alloc_chaos::check(body);
+    const auto found = r.baseline().findings();
+    return {found.begin(), found.end()};
+}
 
 // Makes one attempt, ::operator new(size), and frees the block.
 inline void allocate_and_free(std::size_t size) {

@@ -15,14 +15,17 @@
 //   - a source's own table shared between threads may take the engine's owner_biased_lock.
 
 #include "block_table.hpp"  // record_block, forget_block, owner_biased_lock
+#include "release_code.hpp"
 #include "engine.hpp"       // run_state, current_run_state, record_finding
 #include "signature_log.hpp"
 
 #include <alloc_chaos/detail/observation.hpp>  // observed_run, tracking_tables
 #include <alloc_chaos/finding.hpp>                // release_function, block_shape
+#include <alloc_chaos/injected_bad_alloc.hpp>
 #include <alloc_chaos/operation.hpp>
 
 #include <cstddef>
+#include <optional>
 
 namespace alloc_chaos::detail {
 
@@ -44,23 +47,6 @@ void* observe_served_attempt(run_state& run, operation op, std::size_t size, std
 // than the allocation's is a finding of the run. Returns whether `block` may be passed to free():
 // false for a double free or a foreign pointer, which free() would abort on.
 bool release_c_block(void* block, release_function by, block_shape passed) noexcept;
-// Whether a release by `by` passing `passed` matches the allocation `s`, for a block of the C
-// allocator's operations; true for any other (another source's block: not checked here).
-inline bool release_matches(const signature& s, release_function by, block_shape passed) noexcept {
-    const auto effective = [](std::size_t a) { return a < default_new_alignment ? default_new_alignment : a; };
-    switch (s.op()) {
-    case operation::operator_new:
-    case operation::operator_new_array:
-        return by == (s.op() == operation::operator_new ? release_function::operator_delete
-                                                        : release_function::operator_delete_array) &&
-               (passed.size == 0 || passed.size == s.size()) && effective(passed.alignment) == effective(s.alignment());
-    case operation::malloc:
-    case operation::calloc:
-    case operation::realloc:
-    case operation::aligned_alloc: return by == release_function::free;
-    default: return true;
-    }
-}
 // The attempt at `index` of `run`, when the run has it: the baseline's where the run matched it,
 // else the run's own log (none in the probe).
 inline const signature* signature_at(const run_state& run, std::size_t index) noexcept {
@@ -68,21 +54,20 @@ inline const signature* signature_at(const run_state& run, std::size_t index) no
         return &run.expected_items[index];
     return run.signatures != nullptr ? run.signatures->find(index) : nullptr;
 }
-// Reports the findings of the release of the live block of attempt `index`, which does not match.
-void report_mismatched_release(run_state& run, std::size_t index, release_function by, block_shape passed) noexcept;
+// Reports, as findings of this thread's run, the release of the live block `block` of `own`, whose
+// code it did not match.
+void report_mismatched_release(block_table& own, const void* block, release_function by, block_shape passed) noexcept;
 
 // release_c_block() in its common case, inline: a live block of this thread's run, in one of the
 // two leaves reached last, released on the checking thread; reports a mismatch, and returns true
 // (then `block` goes to free()). False, and nothing changed, otherwise: release_c_block() decides.
 inline bool release_c_block_here(void* block, release_function by, block_shape passed) noexcept {
-    block_table* own = owned_blocks;
-    run_state* run = current_run_state;
-    std::size_t index = 0;
-    if (own == nullptr || run == nullptr || !own->owner_release_checked_here(block, index)) [[unlikely]]
+    block_table* own = owned_blocks;  // set only while this thread runs a check
+    release_code code = unchecked_block;
+    if (own == nullptr || !own->owner_release_checked_here(block, code)) [[unlikely]]
         return false;
-    const signature* s = signature_at(*run, index);
-    if (s != nullptr && !release_matches(*s, by, passed)) [[unlikely]]
-        report_mismatched_release(*run, index, by, passed);
+    if (!release_code_matches(code, by, passed)) [[unlikely]]
+        report_mismatched_release(*own, block, by, passed);
     return true;
 }
 
@@ -107,6 +92,49 @@ inline bool count_ordinary_attempt(run_state& run, std::size_t& index, const sig
     }
     run.attempts = index + 1;
     return true;
+}
+
+// Set while a source calls its upstream for a block it records right after (record_block,
+// observe_allocated), which replaces whatever was known of the address: the bridge then need not
+// note the block as served unobserved (note_unobserved_block).
+extern constinit thread_local bool serving_recorded_block;
+
+// While alive, the source's upstream call is unobserved (it is part of the source's attempt, not
+// another one) and serves a block the source records (serving_recorded_block).
+class recorded_upstream_call {
+public:
+    recorded_upstream_call() noexcept : saved_(serving_recorded_block) { serving_recorded_block = true; }
+    ~recorded_upstream_call() { serving_recorded_block = saved_; }
+    recorded_upstream_call(const recorded_upstream_call&) = delete;
+    recorded_upstream_call& operator=(const recorded_upstream_call&) = delete;
+
+private:
+    unobserved unobserved_;
+    bool saved_;
+};
+
+// An attempt of a source that records its blocks itself (chaos_memory_resource, allocator<T>),
+// counted: `index` is the attempt's, empty outside an observed run and for a request inside
+// forbid_allocations (served uncounted); `ordinary` when the inline path took it, and the source
+// then records its block with record_block(), else with observe_allocated().
+struct counted_attempt {
+    std::optional<std::size_t> index;
+    bool ordinary = false;
+};
+// Counts an attempt of `op` on the inline path when it can, else on the engine's full path;
+// throws injected_bad_alloc when the attempt is to fail.
+inline counted_attempt count_recorded_attempt(operation op, std::size_t bytes, std::size_t alignment) {
+    run_state* run = observed_run;
+    if (run == nullptr)
+        return {};
+    std::size_t index = 0;
+    if (count_ordinary_attempt(*run, index, signature(bytes, alignment, op, false)))
+        return {index, true};
+    if (auto failure = observe_observed_attempt(*run, op, bytes, alignment, false))
+        throw injected_bad_alloc(*failure);
+    if (run->pending != no_target)  // the index of an attempt served, until its block is reported
+        return {run->pending, false};
+    return {};
 }
 
 }  // namespace alloc_chaos::detail

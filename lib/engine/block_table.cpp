@@ -88,8 +88,8 @@ void owner_biased_lock::wait_until_owner_out() const noexcept {
 
 // ---- block_table ----
 
-void* block_table::record_elsewhere(void* block, std::size_t index) noexcept {
-    owner([&](live_blocks& blocks) { return blocks.insert(block, index); });
+void* block_table::record_elsewhere(void* block, std::size_t index, release_code code) noexcept {
+    owner([&](live_blocks& blocks) { return blocks.insert(block, index, code); });
     return block;
 }
 

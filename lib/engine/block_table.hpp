@@ -172,14 +172,14 @@ public:
     // The owner's record of `block`, served for attempt `index`; returns `block`. Inline when the
     // block is in one of the two leaves reached last and its attempt is the log's next place;
     // every other case out of line (record_elsewhere), so that the common case stays small.
-    void* owner_record(void* block, std::size_t index) noexcept {
+    void* owner_record(void* block, std::size_t index, release_code code = unchecked_block) noexcept {
         if (lock_.owner_enter()) [[likely]] {
-            const bool inserted = map_.insert_in_cached_leaf(block, index);
+            const bool inserted = map_.insert_in_cached_leaf(block, index, code);
             lock_.owner_leave();
             if (inserted) [[likely]]
                 return block;
         }
-        return record_elsewhere(block, index);
+        return record_elsewhere(block, index, code);
     }
     // The owner's live_blocks::erase: inline while no other thread frees, out of line under the
     // mutex otherwise.
@@ -208,12 +208,16 @@ public:
         return lock_.owner([&] { return map_.release_checked(block); });
     }
     // The owner's live_blocks::release_checked_in_cached_leaf, inline while no other thread frees.
-    bool owner_release_checked_here(const void* block, std::size_t& index) noexcept {
+    bool owner_release_checked_here(const void* block, release_code& code) noexcept {
         if (!lock_.owner_enter()) [[unlikely]]
             return false;
-        const bool released = map_.release_checked_in_cached_leaf(block, index);
+        const bool released = map_.release_checked_in_cached_leaf(block, code);
         lock_.owner_leave();
         return released;
+    }
+    // The owner's live_blocks::latest_attempt_at.
+    std::size_t owner_latest_attempt_at(const void* block) noexcept {
+        return lock_.owner([&] { return map_.latest_attempt_at(block); });
     }
     // The owner's live_blocks::given_out_unobserved.
     void owner_given_out_unobserved(const void* block) noexcept {
@@ -223,7 +227,7 @@ public:
 private:
     // owner_record() past its inline case: live_blocks::insert, under the mutex when another
     // thread has freed lately.
-    void* record_elsewhere(void* block, std::size_t index) noexcept;
+    void* record_elsewhere(void* block, std::size_t index, release_code code) noexcept;
     bool erase_locked(const void* block) noexcept;
     // owner_forget() past its inline case: owner_erase(), then another thread's table.
     void forget_elsewhere(const void* block) noexcept;
@@ -245,10 +249,11 @@ public:
 extern constinit thread_local block_table* owned_blocks;
 
 // Records `block`, served for attempt `index`, as live in this thread's run, when it tracks
-// blocks. Returns `block`, so that a source's path may end in this call.
-inline void* record_block(void* block, std::size_t index) noexcept {
+// blocks; a C allocator source gives the `code` its release is checked against. Returns `block`,
+// so that a source's path may end in this call.
+inline void* record_block(void* block, std::size_t index, release_code code = unchecked_block) noexcept {
     if (block_table* own = owned_blocks)
-        return own->owner_record(block, index);
+        return own->owner_record(block, index, code);
     return block;
 }
 

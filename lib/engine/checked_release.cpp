@@ -44,10 +44,7 @@ bool releases(release_function by, operation op) noexcept {
     return false;
 }
 
-// The alignment an operator new or delete stands for: the default one when not given or below it.
-std::size_t effective_alignment(std::size_t alignment) noexcept {
-    return alignment < default_new_alignment ? default_new_alignment : alignment;
-}
+using release_codes::effective_alignment;
 
 void report(run_state& run, finding_kind kind, const std::optional<allocation>& concerned, const finding_facts& facts) noexcept {
     record_finding(run, [&] { return finding(kind, concerned, facts); });
@@ -67,8 +64,13 @@ finding_facts facts_of(const signature* s, release_function by, block_shape pass
 
 }  // namespace
 
-void report_mismatched_release(run_state& run, std::size_t index, release_function by, block_shape passed) noexcept {
-    const signature* s = signature_at(run, index);
+void report_mismatched_release(block_table& own, const void* block, release_function by, block_shape passed) noexcept {
+    run_state* const current = current_run_state;
+    if (current == nullptr)
+        return;
+    run_state& run = *current;
+    const std::size_t index = own.owner_latest_attempt_at(block);
+    const signature* s = index != live_blocks::no_index ? signature_at(run, index) : nullptr;
     if (s == nullptr || !served_by_c_allocator(s->op()))
         return;
     const allocation by_attempt = s->at(index);
@@ -94,8 +96,8 @@ bool release_c_block(void* block, release_function by, block_shape passed) noexc
     const live_blocks::release_state found = own->owner_release_checked(block);
     switch (found.state) {
     case live_blocks::release_state::live:
-        if (const signature* s = signature_at(*run, found.index); s != nullptr && !release_matches(*s, by, passed))
-            report_mismatched_release(*run, found.index, by, passed);
+        if (!release_code_matches(found.code, by, passed))
+            report_mismatched_release(*own, block, by, passed);
         return true;
     case live_blocks::release_state::released_before: {
         const signature* s = signature_at(*run, found.index);
@@ -113,8 +115,10 @@ bool release_c_block(void* block, release_function by, block_shape passed) noexc
     return true;
 }
 
+constinit thread_local bool serving_recorded_block = false;
+
 void note_unobserved_block(void* block) noexcept {
-    if (block_table* own = owned_blocks; own != nullptr && block != nullptr)
+    if (block_table* own = owned_blocks; own != nullptr && block != nullptr && !serving_recorded_block)
         own->owner_given_out_unobserved(block);
 }
 

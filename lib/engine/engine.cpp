@@ -166,7 +166,7 @@ void* observe_served_attempt(run_state& run, operation op, std::size_t size, std
     }
     void* block = serve(size, alignment);
     if (v == verdict::serve && block != nullptr)
-        record_block(block, index);
+        record_block(block, index, release_code_of(op, size, alignment));
     else
         note_unobserved_block(block);  // served uncounted, inside forbid_allocations
     return block;

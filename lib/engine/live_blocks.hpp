@@ -6,16 +6,18 @@
 // heap's 16-byte granules, a 32 KiB leaf of bits per 4 MiB of addresses: recording and forgetting
 // it touches 1/128 of the memory the blocks themselves take, which stays in the L1 cache where a
 // hash table of the blocks would not. Its attempt is in a log by attempt index, read to name
-// leaks, and in the granule's slot, read when the global bridge checks a release. Any other
+// leaks; what a release is checked against (release_code.hpp) is in the granule's slot. Any other
 // address (a source of your own may give out any) goes to a block_map. Memory from the C
 // allocator: it grows inside operator new, where operator new must not be called again.
 //
-// A slot holds the attempt index + 1 of the block last recorded at its granule, with
-// bridge_released_bit once the bridge has released it. A slot is this run's when the log still
-// gives its attempt that address: slots need no clearing between runs.
+// A slot holds the release code of the block last recorded at its granule, with released_bit once
+// a C allocator source (the bridge, the C allocator source) has released it. A released slot is
+// this run's when the log gives one of its attempts that address: slots need no clearing between
+// runs.
 
 #include "address_table.hpp"
 #include "block_map.hpp"
+#include "release_code.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -30,9 +32,10 @@ public:
     live_blocks(const live_blocks&) = delete;
     live_blocks& operator=(const live_blocks&) = delete;
 
-    // Records `block` as allocated by attempt `index`, an address given out again taking the later
-    // attempt; false when out of memory or for nullptr (then untracked).
-    bool insert(const void* block, std::size_t index) noexcept {
+    // Records `block` as allocated by attempt `index`, its release checked against `code`, an
+    // address given out again taking the later attempt; false when out of memory or for nullptr
+    // (then untracked).
+    bool insert(const void* block, std::size_t index, release_code code = unchecked_block) noexcept {
         const auto address = reinterpret_cast<std::uintptr_t>(block);
         if (address % granule != 0 || address == 0) [[unlikely]]
             return unaligned_.insert(block, index);
@@ -45,21 +48,21 @@ public:
         if (!log(index, address)) [[unlikely]]
             return false;
         set_bit(bits, address);
-        slot_of(bits, address) = slot_for(index);
+        slot_of(bits, address) = code;
         return true;
     }
 
     // Records `block` as insert() does when that takes no call: at a multiple of 16, in one of the
     // two leaves reached last, its attempt the log's next place with room. False, and nothing
     // changed, otherwise: insert() then decides.
-    bool insert_in_cached_leaf(const void* block, std::size_t index) noexcept {
+    bool insert_in_cached_leaf(const void* block, std::size_t index, release_code code = unchecked_block) noexcept {
         const auto address = reinterpret_cast<std::uintptr_t>(block);
         std::uint64_t* bits = cached_leaf(key_of(address));
         if (address % granule != 0 || address == 0 || bits == nullptr ||
             !log_in_place(index, address)) [[unlikely]]
             return false;
         set_bit(bits, address);
-        slot_of(bits, address) = slot_for(index);
+        slot_of(bits, address) = code;
         return true;
     }
 
@@ -87,11 +90,12 @@ public:
     // What release_checked() found at an address.
     struct release_state {
         enum { live, released_before, unknown } state = unknown;
-        std::size_t index = 0;  // live, released_before: the attempt that allocated the block
+        release_code code = unchecked_block;  // live: what the release is checked against
+        std::size_t index = 0;                // released_before: the attempt that allocated the block
     };
-    // For the bridge's release of `block`: a block of the run, live (now forgotten, and marked as
-    // released by the bridge), or released by the bridge before in this run and not given out
-    // since (a double free); else unknown (a block from before the run or unobserved, another
+    // For a C allocator source's release of `block`: a block of the run, live (now forgotten, and
+    // marked as released by such a source), or released by one before in this run and not given
+    // out since (a double free); else unknown (a block from before the run or unobserved, another
     // source's, or another thread's).
     release_state release_checked(const void* block) noexcept {
         const auto address = reinterpret_cast<std::uintptr_t>(block);
@@ -101,31 +105,40 @@ public:
         if (bits == nullptr)
             return {};
         std::uint32_t& slot = slot_of(bits, address);
-        const std::uint32_t attempt = slot & ~bridge_released_bit;
-        if (attempt == 0 || attempt - 1 >= logged_ || log_[attempt - 1] != address)
-            return {};
         if (clear_bit(bits, address)) {
-            slot |= bridge_released_bit;
-            return {release_state::live, attempt - 1};
+            const release_code code = slot;
+            slot |= released_bit;
+            return {release_state::live, code, 0};
         }
-        if ((slot & bridge_released_bit) != 0)
-            return {release_state::released_before, attempt - 1};
-        return {};
+        if ((slot & released_bit) == 0)
+            return {};
+        const std::size_t index = latest_attempt_at(block);
+        if (index == no_index)  // a slot of an earlier run
+            return {};
+        return {release_state::released_before, unchecked_block, index};
     }
     // release_checked() in its common case, inline: a live block at a multiple of 16, in one of the
-    // two leaves reached last. Forgets it, marks it as released by the bridge, and gives its
-    // attempt in `index` (no_index when its slot cannot say); false, and nothing changed,
-    // otherwise.
-    static constexpr std::size_t no_index = static_cast<std::size_t>(-1);
-    bool release_checked_in_cached_leaf(const void* block, std::size_t& index) noexcept {
+    // two leaves reached last. Forgets it, marks it as released, and gives its code; false, and
+    // nothing changed, otherwise.
+    bool release_checked_in_cached_leaf(const void* block, release_code& code) noexcept {
         const auto address = reinterpret_cast<std::uintptr_t>(block);
         std::uint64_t* bits = cached_leaf(key_of(address));
         if (address % granule != 0 || bits == nullptr || !clear_bit(bits, address)) [[unlikely]]
             return false;
         std::uint32_t& slot = slot_of(bits, address);
-        index = slot != 0 ? std::size_t{slot} - 1 : no_index;  // a live block's slot is its own
-        slot |= bridge_released_bit;
+        code = slot;
+        slot = code | released_bit;
         return true;
+    }
+    // The latest attempt of this run that gave out `block`, or no_index. Reads the log from its
+    // end: for a finding, not for every release.
+    static constexpr std::size_t no_index = static_cast<std::size_t>(-1);
+    std::size_t latest_attempt_at(const void* block) const noexcept {
+        const auto address = reinterpret_cast<std::uintptr_t>(block);
+        for (std::size_t index = logged_; index-- > 0;)
+            if (log_[index] == address)
+                return index;
+        return no_index;
     }
     // `block` was given out unobserved: a release of it is no double free.
     void given_out_unobserved(const void* block) noexcept {
@@ -150,17 +163,13 @@ private:
     static constexpr unsigned region_shift = 22;  // 4 MiB of addresses per leaf
     static constexpr std::size_t granules_per_leaf = std::size_t{1} << (region_shift - granule_shift);
     static constexpr std::size_t leaf_words = granules_per_leaf / 64;  // 32 KiB of bits, then the slots
-    static constexpr std::uint32_t bridge_released_bit = std::uint32_t{1} << 31;
+    static constexpr std::uint32_t released_bit = std::uint32_t{1} << 31;
     // A leaf: the bits, then the slots, in pages of their own (only those touched are ever made).
     static constexpr std::size_t leaf_bytes = leaf_words * sizeof(std::uint64_t) + granules_per_leaf * sizeof(std::uint32_t);
 
     // The slot of `address` in its leaf `bits`.
     static std::uint32_t& slot_of(std::uint64_t* bits, std::uintptr_t address) noexcept {
         return reinterpret_cast<std::uint32_t*>(bits + leaf_words)[(address >> granule_shift) & (granules_per_leaf - 1)];
-    }
-    // The slot of a block of attempt `index`: 0 (none) for an index a slot cannot hold.
-    static std::uint32_t slot_for(std::size_t index) noexcept {
-        return index < bridge_released_bit - 1 ? static_cast<std::uint32_t>(index + 1) : 0;
     }
 
     static std::size_t word_of(std::uintptr_t address) noexcept {

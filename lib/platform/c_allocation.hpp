@@ -10,6 +10,7 @@
 #include <alloc_chaos/allocation.hpp>  // default_new_alignment
 
 #include <cstddef>
+#include <new>
 
 namespace alloc_chaos::detail {
 
@@ -26,6 +27,28 @@ inline void* c_allocate(std::size_t size, std::size_t alignment) noexcept {
 
 // Frees a block of c_allocate().
 inline void c_free(void* block) noexcept { raw_free(block); }
+
+// c_allocate() as operator new serves a request, the standard's loop: when out of memory, calls
+// the new_handler while one is installed (its exception escapes), else throws std::bad_alloc.
+inline void* c_allocate_or_throw(std::size_t size, std::size_t alignment) {
+    for (;;) {
+        if (void* p = c_allocate(size, alignment))
+            return p;
+        std::new_handler handler = std::get_new_handler();
+        if (handler == nullptr)
+            throw std::bad_alloc();
+        handler();
+    }
+}
+
+// c_allocate_or_throw() for a nothrow operator new: nullptr where that throws.
+inline void* c_allocate_or_null(std::size_t size, std::size_t alignment) noexcept {
+    try {
+        return c_allocate_or_throw(size, alignment);
+    } catch (...) {
+        return nullptr;
+    }
+}
 
 }  // namespace alloc_chaos::detail
 

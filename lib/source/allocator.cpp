@@ -37,64 +37,31 @@ resource_ledger& ledger() noexcept {
     return *made;
 }
 
-// A block of `size` at `alignment` from the C allocator, as operator new would serve it: the
-// new_handler is called while one is installed, else std::bad_alloc.
-void* serve(std::size_t size, std::size_t alignment) {
-    for (;;) {
-        if (void* p = c_allocate(size, alignment))
-            return p;
-        std::new_handler handler = std::get_new_handler();
-        if (handler == nullptr)
-            throw std::bad_alloc();
-        handler();
-    }
-}
-
 // Gives back a block the ledger released: forgotten first by the run that tracks it, if any.
 void give_back(void* p) noexcept {
     if (tracking_tables.load(std::memory_order_relaxed) != 0)  // observe_deallocated(p), inline
         forget_block(p);
-    std::free(p);  // c_allocate's blocks, of either alignment
+    c_free(p);
 }
 
 }  // namespace
 
 void* allocator_allocate(std::size_t bytes, std::size_t alignment) {
     resource_ledger& checks = ledger();
-    // The index of the attempt that allocates the block, if it is one. An ordinary attempt is
-    // counted inline and its block recorded here; any other goes through the engine's full path,
-    // which leaves the index of an attempt served in `pending` (none for a request inside
-    // forbid_allocations, which is served uncounted).
-    std::optional<std::size_t> by;
-    bool ordinary = false;
-    if (run_state* run = observed_run) {
-        std::size_t index = 0;
-        ordinary = count_ordinary_attempt(*run, index, signature(bytes, alignment, operation::allocator_allocate, false));
-        if (ordinary)
-            by = index;
-        else if (auto failure = observe_observed_attempt(*run, operation::allocator_allocate, bytes, alignment, false))
-            throw injected_bad_alloc(*failure);
-        else if (run->pending != no_target)
-            by = run->pending;
-    }
+    const counted_attempt attempt = count_recorded_attempt(operation::allocator_allocate, bytes, alignment);
     void* block = nullptr;
     {
         unobserved upstream_call;  // neither the new_handler nor the bookkeeping is a second attempt
-        block = serve(resource_ledger::upstream_size(bytes), alignment);
-        constexpr std::uint32_t unobserved_code = resource_ledger::no_attempt_code;
-        const bool inline_index = !by || *by < unobserved_code;  // else the ledger's table keeps it
-        if (!inline_index ||
-            !checks.record_here(block, bytes, alignment, by ? static_cast<std::uint32_t>(*by) : unobserved_code)) {
-            try {
-                checks.record(block, bytes, alignment, by);
-            } catch (...) {  // no memory to record it: the request fails as the C allocator's would
-                std::free(block);
-                throw;
-            }
+        block = c_allocate_or_throw(resource_ledger::upstream_size(bytes), alignment);
+        try {
+            checks.record_any(block, bytes, alignment, attempt.index);
+        } catch (...) {  // no memory to record it: the request fails as the C allocator's would
+            c_free(block);
+            throw;
         }
     }
-    if (ordinary)
-        return record_block(block, *by);
+    if (attempt.ordinary)
+        return record_block(block, *attempt.index);
     observe_allocated(block);
     return block;
 }

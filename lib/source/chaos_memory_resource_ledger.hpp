@@ -73,6 +73,12 @@ public:
     // and records it as live, allocated by the observed attempt `attempt` if any. Throws
     // std::bad_alloc when out of memory, recording nothing.
     void record(void* block, std::size_t bytes, std::size_t alignment, std::optional<std::size_t> attempt);
+    // record(), its common case first (record_here()): the block of attempt `by`, none when unobserved.
+    void record_any(void* block, std::size_t bytes, std::size_t alignment, std::optional<std::size_t> by) {
+        const bool inline_index = !by || *by < no_attempt_code;  // else the table keeps it
+        if (!inline_index || !record_here(block, bytes, alignment, by ? static_cast<std::uint32_t>(*by) : no_attempt_code))
+            record(block, bytes, alignment, by);
+    }
     // record() in the common case, inline: on the owner's thread, for a block of the codes in a
     // region reached lately; `attempt` is the attempt's index, or no_attempt_code when unobserved.
     // Returns false, doing nothing, when record() must be called instead.

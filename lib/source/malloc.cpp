@@ -92,7 +92,8 @@ ALLOC_CHAOS_NOINLINE void* observed_allocate(detail::run_state& run, operation o
     std::size_t index = 0;
     if (detail::count_ordinary_attempt(run, index, detail::signature(size, alignment, op, true))) [[likely]] {
         void* block = Serve(size, alignment);
-        return block != nullptr ? detail::record_block(block, index) : nullptr;
+        return block != nullptr ? detail::record_block(block, index, detail::release_code_of(op, size, alignment))
+                                : nullptr;
     }
     const std::size_t failures = run.failures;
     void* block = detail::observe_served_attempt(run, op, size, alignment, true, Serve);
@@ -181,7 +182,8 @@ ALLOC_CHAOS_NOINLINE void* observed_reallocate(detail::run_state& run, void* blo
     }
     void* moved = __libc_realloc(block, size);
     if (index != detail::no_target)
-        detail::record_block(moved != nullptr ? moved : block, index);
+        detail::record_block(moved != nullptr ? moved : block, index,
+                             detail::release_code_of(operation::realloc, size, fundamental));
     return moved;
 }
 

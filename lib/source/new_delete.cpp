@@ -17,34 +17,12 @@ namespace {
 
 using alloc_chaos::operation;
 
-using alloc_chaos::detail::c_allocate;
 using alloc_chaos::detail::c_free;
 
 // The standard's loop: try, call the new_handler while one is installed, else fail.
-void* serve(std::size_t size, std::size_t alignment) {
-    for (;;) {
-        if (void* p = c_allocate(size, alignment))
-            return p;
-        std::new_handler handler = std::get_new_handler();
-        if (handler == nullptr)
-            throw std::bad_alloc();
-        handler();
-    }
-}
-
+void* serve(std::size_t size, std::size_t alignment) { return alloc_chaos::detail::c_allocate_or_throw(size, alignment); }
 void* serve_nothrow(std::size_t size, std::size_t alignment) noexcept {
-    for (;;) {
-        if (void* p = c_allocate(size, alignment))
-            return p;
-        std::new_handler handler = std::get_new_handler();
-        if (handler == nullptr)
-            return nullptr;
-        try {
-            handler();
-        } catch (...) {
-            return nullptr;
-        }
-    }
+    return alloc_chaos::detail::c_allocate_or_null(size, alignment);
 }
 
 namespace detail = alloc_chaos::detail;
@@ -65,7 +43,7 @@ ALLOC_CHAOS_NOINLINE void* observed_allocate(detail::run_state& run, operation o
         void* block = served_by(size, alignment);
         if (Nothrow && block == nullptr)
             return nullptr;
-        return detail::record_block(block, index);
+        return detail::record_block(block, index, detail::release_code_of(op, size, alignment));
     }
     return detail::observe_served_attempt(run, op, size, alignment, Nothrow, served_by);
 }

@@ -61,7 +61,7 @@ inline void* resource_core::observed_allocate(Upstream upstream, std::size_t byt
             throw injected_bad_alloc(*failure);
         void* block = nullptr;
         {
-            unobserved upstream_call;  // the upstream may reach operator new: one attempt, not two
+            recorded_upstream_call upstream_call;  // the upstream may reach operator new: one attempt, not two
             block = upstream.allocate(bytes, alignment);
         }
         observe_allocated(block);
@@ -69,7 +69,7 @@ inline void* resource_core::observed_allocate(Upstream upstream, std::size_t byt
     }
     void* block = nullptr;
     {
-        unobserved upstream_call;
+        recorded_upstream_call upstream_call;
         block = upstream.allocate(bytes, alignment);
     }
     return record_block(block, index);
@@ -78,40 +78,21 @@ inline void* resource_core::observed_allocate(Upstream upstream, std::size_t byt
 template <class Upstream>
 ALLOC_CHAOS_NOINLINE void* resource_core::checked_allocate(Upstream upstream, std::size_t bytes,
                                                            std::size_t alignment) {
-    // The index of the attempt that allocates the block, if observed. An ordinary attempt is
-    // counted inline and its block recorded here; any other goes through the engine's full path.
-    std::optional<std::size_t> by;
-    bool ordinary = false;
-    if (run_state* run = observed_run) {
-        std::size_t index = 0;
-        ordinary = count_ordinary_attempt(*run, index, signature(bytes, alignment, operation::resource_allocate, false));
-        if (ordinary)
-            by = index;
-        else if (auto failure = observe_observed_attempt(*run, operation::resource_allocate, bytes, alignment, false))
-            throw injected_bad_alloc(*failure);
-        else if (run->pending != no_target)  // the attempt just counted; none inside forbid_allocations,
-            by = run->pending;                // which serves a request uncounted
-    }
+    const counted_attempt attempt = count_recorded_attempt(operation::resource_allocate, bytes, alignment);
     void* block = nullptr;
     {
-        unobserved upstream_call;  // neither the upstream nor the bookkeeping is a second attempt
+        recorded_upstream_call upstream_call;  // neither the upstream nor the bookkeeping is a second attempt
         const std::size_t upstream_bytes = resource_ledger::upstream_size(bytes);
         block = upstream.guarded_allocate(upstream_bytes, alignment);
-        resource_ledger& checks = ledger();
-        constexpr std::uint32_t unobserved_code = resource_ledger::no_attempt_code;
-        const bool inline_index = !by || *by < unobserved_code;  // else the ledger's table keeps it
-        if (!inline_index ||
-            !checks.record_here(block, bytes, alignment, by ? static_cast<std::uint32_t>(*by) : unobserved_code)) {
-            try {
-                checks.record(block, bytes, alignment, by);
-            } catch (...) {  // no memory to record it: the request fails as the upstream's would
-                upstream.guarded_deallocate(block, upstream_bytes, alignment);
-                throw;
-            }
+        try {
+            ledger().record_any(block, bytes, alignment, attempt.index);
+        } catch (...) {  // no memory to record it: the request fails as the upstream's would
+            upstream.guarded_deallocate(block, upstream_bytes, alignment);
+            throw;
         }
     }
-    if (ordinary)
-        return record_block(block, *by);
+    if (attempt.ordinary)
+        return record_block(block, *attempt.index);
     observe_allocated(block);
     return block;
 }
