@@ -4,6 +4,7 @@
 #include <alloc_chaos/boost_container.hpp>
 #include <alloc_chaos/boost_test/boost_container_resource_fixture.hpp>
 
+#include "recording_resource.hpp"
 #include "test_bodies.hpp"
 #include "test_scopes.hpp"
 
@@ -51,36 +52,7 @@ namespace pmr = boost::container::pmr;
 
 namespace {
 
-// A Boost.Container upstream that records every call it receives and serves them from
-// ::operator new.
-class recording_resource : public pmr::memory_resource {
-public:
-    std::size_t allocations = 0;
-    std::size_t deallocations = 0;
-    void* last_returned = nullptr;
-    std::size_t last_bytes = 0;
-    std::size_t last_alignment = 0;
-    void* last_freed = nullptr;
-    std::size_t last_freed_bytes = 0;
-    std::size_t last_freed_alignment = 0;
-
-private:
-    void* do_allocate(std::size_t bytes, std::size_t alignment) override {
-        ++allocations;
-        last_bytes = bytes;
-        last_alignment = alignment;
-        last_returned = ::operator new(bytes, std::align_val_t(alignment));
-        return last_returned;
-    }
-    void do_deallocate(void* p, std::size_t bytes, std::size_t alignment) override {
-        ++deallocations;
-        last_freed = p;
-        last_freed_bytes = bytes;
-        last_freed_alignment = alignment;
-        ::operator delete(p, std::align_val_t(alignment));
-    }
-    bool do_is_equal(const pmr::memory_resource& other) const noexcept override { return this == &other; }
-};
+using recording_resource = test_resources::recording_resource<pmr::memory_resource>;
 
 // Words too long for any small-string buffer: each string made of one allocates.
 const char* const words[] = {
