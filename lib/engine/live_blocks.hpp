@@ -48,7 +48,8 @@ public:
         if (!log(index, address)) [[unlikely]]
             return false;
         set_bit(bits, address);
-        slot_of(bits, address) = code;
+        if (code != slot_kept)
+            slot_of(bits, address) = code;
         return true;
     }
 
@@ -62,7 +63,8 @@ public:
             !log_in_place(index, address)) [[unlikely]]
             return false;
         set_bit(bits, address);
-        slot_of(bits, address) = code;
+        if (code != slot_kept)
+            slot_of(bits, address) = code;
         return true;
     }
 

@@ -20,6 +20,10 @@ namespace alloc_chaos::detail {
 // 0-23: the size, 0 when 2^24 or more (or 0). Bit 31 is the table's own.
 using release_code = std::uint32_t;
 inline constexpr release_code unchecked_block = 0;
+// For a block whose every release goes through its source, which hands it on (forgotten_handover)
+// after forgetting it, as chaos_memory_resource's do: no release of it reaches the checks, so its
+// slot is left as it is (one store less per block).
+inline constexpr release_code slot_kept = ~release_code{0};
 
 namespace release_codes {
 inline constexpr unsigned family_shift = 29;

@@ -72,7 +72,7 @@ inline void* resource_core::observed_allocate(Upstream upstream, std::size_t byt
         recorded_upstream_call upstream_call;
         block = upstream.allocate(bytes, alignment);
     }
-    return record_block(block, index);
+    return record_block(block, index, slot_kept);
 }
 
 template <class Upstream>
@@ -92,7 +92,7 @@ ALLOC_CHAOS_NOINLINE void* resource_core::checked_allocate(Upstream upstream, st
         }
     }
     if (attempt.ordinary)
-        return record_block(block, *attempt.index);
+        return record_block(block, *attempt.index, slot_kept);
     observe_allocated(block);
     return block;
 }
@@ -140,6 +140,7 @@ ALLOC_CHAOS_NOINLINE void resource_core::checked_deallocate(Upstream upstream, v
         return;
     if (tracking_tables.load(std::memory_order_relaxed) != 0)  // observe_deallocated(p), inline
         forget_block(p);
+    forgotten_handover handover(p);
     if (!release.guarded) {  // maybe a block given out before the checks: as the upstream gave it
         upstream.deallocate(p, bytes, alignment);
         return;
