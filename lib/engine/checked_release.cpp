@@ -14,37 +14,14 @@ namespace alloc_chaos::detail {
 
 namespace {
 
-// Whether a block of `op` is one of the C allocator's, served by these sources.
-bool served_by_c_allocator(operation op) noexcept {
-    switch (op) {
-    case operation::operator_new:
-    case operation::operator_new_array:
-    case operation::malloc:
-    case operation::calloc:
-    case operation::realloc:
-    case operation::aligned_alloc: return true;
-    case operation::resource_allocate:
-    case operation::custom_allocate:
-    case operation::allocator_allocate: break;
-    }
-    return false;
-}
-
-// Whether `by` is the release function of a block of `op`.
-bool releases(release_function by, operation op) noexcept {
-    switch (by) {
-    case release_function::operator_delete: return op == operation::operator_new;
-    case release_function::operator_delete_array: return op == operation::operator_new_array;
-    case release_function::free:
-        return op == operation::malloc || op == operation::calloc || op == operation::realloc ||
-               op == operation::aligned_alloc;
-    case release_function::resource_deallocate:
-    case release_function::allocator_deallocate: break;
-    }
-    return false;
-}
-
 using release_codes::effective_alignment;
+using release_codes::family_of;
+
+// Whether a block of `op` is one of the C allocator's, served by these sources.
+bool served_by_c_allocator(operation op) noexcept { return family_of(op) != 0; }
+
+// Whether `by` is the release function of a block of `op`, one of the C allocator's.
+bool releases(release_function by, operation op) noexcept { return family_of(by) == family_of(op); }
 
 void report(run_state& run, finding_kind kind, const std::optional<allocation>& concerned, const finding_facts& facts) noexcept {
     record_finding(run, [&] { return finding(kind, concerned, facts); });
