@@ -134,10 +134,6 @@ run_result runner::run(const request& asked) {
     return result;
 }
 
-const signature* runner::signature_at(const run_state& run, std::size_t index) const {
-    return index < run.logged_from() ? baseline_.find(index) : current_.find(index);
-}
-
 std::vector<finding> runner::divergence(const run_state& run, kind k) const {
     std::optional<std::size_t> at = run.divergence;
     const bool fewer = k == kind::repeat_baseline && run.attempts < baseline_.size();
@@ -153,7 +149,7 @@ std::vector<finding> runner::divergence(const run_state& run, kind k) const {
             facts.expected = expected->at(*at);
         else
             facts.baseline_attempts = baseline_.size();
-        if (const signature* actual = signature_at(run, *at))
+        if (const signature* actual = run.attempt_at(*at))
             concerned = actual->at(*at);
         else
             facts.index = *at;
@@ -170,7 +166,7 @@ std::vector<finding> runner::leaks(const run_state& run, leak_total& total) {
     std::vector<finding> found;
     total = {live.size(), 0};
     for (std::size_t index : live) {
-        const signature* s = signature_at(run, index);
+        const signature* s = run.attempt_at(index);
         total.bytes += s != nullptr ? s->size() : 0;
         if (found.size() == leaked_blocks_named)
             continue;

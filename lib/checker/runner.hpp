@@ -93,8 +93,6 @@ private:
     // The first leaked_blocks_named blocks still live, by attempt index, as findings; all of
     // them counted into `total`.
     std::vector<finding> leaks(const run_state& run, leak_total& total);
-    // The attempt at `index` of the run just made: logged, or the baseline's when it matched it.
-    const signature* signature_at(const run_state& run, std::size_t index) const;
 
     body_ref body_;
     bool track_blocks_;

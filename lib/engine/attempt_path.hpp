@@ -47,13 +47,6 @@ void* observe_served_attempt(run_state& run, operation op, std::size_t size, std
 // than the allocation's is a finding of the run. Returns whether `block` may be passed to free():
 // false for a double free or a foreign pointer, which free() would abort on.
 bool release_c_block(void* block, release_function by, block_shape passed) noexcept;
-// The attempt at `index` of `run`, when the run has it: the baseline's where the run matched it,
-// else the run's own log (none in the probe).
-inline const signature* signature_at(const run_state& run, std::size_t index) noexcept {
-    if (index < run.logged_from() && run.expected_items != nullptr)
-        return &run.expected_items[index];
-    return run.signatures != nullptr ? run.signatures->find(index) : nullptr;
-}
 // Reports, as findings of this thread's run, the release of the live block `block` of `own`, whose
 // code it did not match.
 void report_mismatched_release(block_table& own, const void* block, release_function by, block_shape passed) noexcept;

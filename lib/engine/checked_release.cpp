@@ -47,7 +47,7 @@ void report_mismatched_release(block_table& own, const void* block, release_func
         return;
     run_state& run = *current;
     const std::size_t index = own.owner_latest_attempt_at(block);
-    const signature* s = index != live_blocks::no_index ? signature_at(run, index) : nullptr;
+    const signature* s = index != live_blocks::no_index ? run.attempt_at(index) : nullptr;
     if (s == nullptr || !served_by_c_allocator(s->op()))
         return;
     const allocation by_attempt = s->at(index);
@@ -77,7 +77,7 @@ bool release_c_block(void* block, release_function by, block_shape passed) noexc
             report_mismatched_release(*own, block, by, passed);
         return true;
     case live_blocks::release_state::released_before: {
-        const signature* s = signature_at(*run, found.index);
+        const signature* s = run->attempt_at(found.index);
         report(*run, finding_kind::double_free, s != nullptr ? std::optional(s->at(found.index)) : std::nullopt,
                facts_of(s, by, passed));
         return false;

@@ -55,6 +55,13 @@ struct run_state {
     std::size_t logged_from() const noexcept {
         return divergence ? std::min(*divergence, compare_until) : compare_until;
     }
+    // The attempt at `index` of this run, when known: the baseline's where the run matched it
+    // (below logged_from()), else the run's own log (none in the probe).
+    const signature* attempt_at(std::size_t index) const noexcept {
+        if (index < logged_from())
+            return expected != nullptr ? expected->find(index) : nullptr;
+        return signatures != nullptr ? signatures->find(index) : nullptr;
+    }
     // Sets ordinary_end and expected_items from the other fields: once they are set, before the run.
     void settle() noexcept {
         expected_items = expected != nullptr ? expected->find(0) : nullptr;
