@@ -64,6 +64,14 @@ inline bool release_c_block_here(void* block, release_function by, block_shape p
     return true;
 }
 
+// What a source that serves with the C allocator calls to release `block` (not nullptr) while
+// some run tracks blocks: a block another source handed on (forgotten_handover) is freed as it
+// is, already forgotten and checked; any other is forgotten and checked here (release_c_block).
+// Returns whether `block` may be passed to free().
+inline bool checked_c_release(void* block, release_function by, block_shape passed) noexcept {
+    return block == handed_block || release_c_block_here(block, by, passed) || release_c_block(block, by, passed);
+}
+
 // A block the C allocator gave out unobserved (outside every check, or inside `unobserved`) while
 // some run tracks blocks: on the checking thread, its release is then no double free.
 void note_unobserved_block(void* block) noexcept;

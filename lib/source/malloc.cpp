@@ -132,12 +132,10 @@ void* allocate(operation op, std::size_t size, std::size_t alignment) noexcept {
 }
 
 // The release of `block` by free() or realloc() while some run tracks blocks: forgets it and, on
-// the checking thread, checks it (detail::release_c_block). Returns whether glibc may release it:
-// false for a double free or a pointer no allocation returned, which glibc would abort on.
+// the checking thread, checks it. Returns whether glibc may release it: false for a double free or
+// a pointer no allocation returned, which glibc would abort on.
 bool checked_release(void* block) noexcept {
-    constexpr alloc_chaos::release_function by = alloc_chaos::release_function::free;
-    return block == detail::handed_block ||  // a source that forgot it hands it on
-           detail::release_c_block_here(block, by, {}) || detail::release_c_block(block, by, {});
+    return detail::checked_c_release(block, alloc_chaos::release_function::free, {});
 }
 
 ALLOC_CHAOS_NOINLINE void checked_free(void* block) noexcept {

@@ -79,16 +79,13 @@ void* allocate(operation op, std::size_t size, std::size_t alignment) noexcept(N
 using alloc_chaos::release_function;
 
 // A release while some run tracks blocks: forgets `p` in the table that records it and checks it
-// (release_c_block), then frees it unless that would corrupt the heap. Out of line, like
+// (checked_c_release), then frees it unless that would corrupt the heap. Out of line, like
 // observed_allocate, so that release() outside every check stays a check and a call to free().
 ALLOC_CHAOS_NOINLINE void checked_release(void* p, release_function by, std::size_t size,
                                           std::size_t alignment) noexcept {
     if (p == nullptr)
         return;
-    const alloc_chaos::block_shape passed{size, alignment};
-    // A handed block: a source (chaos_memory_resource) forgot and checked it already.
-    if (p == detail::handed_block || detail::release_c_block_here(p, by, passed) ||
-        detail::release_c_block(p, by, passed))
+    if (detail::checked_c_release(p, by, {size, alignment}))
         c_free(p);
 }
 
