@@ -1,6 +1,7 @@
 #include "worker_pool.hpp"
 
 #include "../engine/block_table.hpp"
+#include "../engine/engine.hpp"
 #include "../platform/process.hpp"
 #include "../report/run_ending.hpp"
 #include "run_codec.hpp"
@@ -259,6 +260,7 @@ worker_pool::worker& worker_pool::spawn(role r, const planned_run& replay) {
         close_fd(errors.write);
         unreaped.clear();  // its siblings are the calling process's to end
         forget_other_threads_tables();
+        forget_other_threads_checks();
         restore_default_crash_signals();
         runs_.runner().watch(&w.page->watch);
         worker_main(runs_, commands.read, results.write, *w.page, r == role::baselines,

@@ -21,6 +21,7 @@ namespace alloc_chaos::detail {
 constinit thread_local run_state* observed_run = nullptr;
 constinit thread_local run_state* current_run_state = nullptr;
 constinit thread_local int forbidden_depth = 0;
+std::atomic<int> running_checks{0};
 
 namespace {
 
@@ -188,19 +189,25 @@ active_check::active_check(const char* call) : forbidden_depth_(forbidden_depth)
                                "second check after the first one returns, or on another thread");
     }
     check_running = true;
+    running_checks.fetch_add(1, std::memory_order_seq_cst);
     forbidden_depth = 0;
 }
 
 active_check::~active_check() {
+    running_checks.fetch_sub(1, std::memory_order_seq_cst);
     check_running = false;
     forbidden_depth = forbidden_depth_;
 }
+
+void forget_other_threads_checks() noexcept { running_checks.store(check_running ? 1 : 0, std::memory_order_seq_cst); }
 
 void abandon_engine_state() noexcept {
     abandon_tracking();
     forbidden_depth = 0;
     observed_run = nullptr;
     current_run_state = nullptr;
+    if (check_running)
+        running_checks.fetch_sub(1, std::memory_order_seq_cst);
     check_running = false;
 }
 

@@ -134,7 +134,11 @@ bool record_finding(run_state& run, Make&& make) noexcept {
 // scopes and its running check are forgotten.
 void abandon_engine_state() noexcept;
 
-// While alive, this thread runs a check; constructing a second one on the thread throws std::logic_error.
+// In a process forked from a thread inside a check, which alone goes on: the checks of the other
+// threads, gone with them, no longer count in running_checks.
+void forget_other_threads_checks() noexcept;
+
+// While alive, this thread runs a check (counted in running_checks); constructing a second one on the thread throws std::logic_error.
 // It also sets aside the forbid_allocations scopes open around it: they belong to the code that
 // started the check, not to its body.
 class active_check {

@@ -118,17 +118,23 @@ void* noted(void* block) noexcept {
     return block;
 }
 
-// Outside an observed run: one thread-local read, one relaxed atomic read and their branches, then
-// glibc's allocator.
+// An attempt while some check runs, on this thread or another.
+template <detail::serve_function* Serve>
+ALLOC_CHAOS_NOINLINE void* allocate_during_checks(operation op, std::size_t size, std::size_t alignment) noexcept {
+    detail::run_state* run = detail::observed_run;
+    if (run != nullptr)
+        return observed_allocate<Serve>(*run, op, size, alignment);
+    if (detail::tracking_tables.load(std::memory_order_relaxed) != 0)
+        return unobserved_allocate<Serve>(size, alignment);
+    return Serve(size, alignment);
+}
+
+// Outside every check: one relaxed atomic read and its branch, then glibc's allocator.
 template <detail::serve_function* Serve>
 void* allocate(operation op, std::size_t size, std::size_t alignment) noexcept {
-    detail::run_state* run = detail::observed_run;
-    if (run == nullptr) [[likely]] {
-        if (detail::tracking_tables.load(std::memory_order_relaxed) != 0) [[unlikely]]
-            return unobserved_allocate<Serve>(size, alignment);
+    if (detail::running_checks.load(std::memory_order_relaxed) == 0) [[likely]]
         return Serve(size, alignment);
-    }
-    return observed_allocate<Serve>(*run, op, size, alignment);
+    return allocate_during_checks<Serve>(op, size, alignment);
 }
 
 // The release of `block` by free() or realloc() while some run tracks blocks: forgets it and, on
@@ -192,13 +198,13 @@ void* reallocate(void* block, std::size_t size) noexcept {
         release_block(block);
         return nullptr;
     }
-    detail::run_state* run = detail::observed_run;
-    if (run == nullptr) [[likely]] {
-        if (detail::tracking_tables.load(std::memory_order_relaxed) != 0) [[unlikely]]
-            return checked_reallocate(block, size);
+    if (detail::running_checks.load(std::memory_order_relaxed) == 0) [[likely]]
         return __libc_realloc(block, size);
-    }
-    return observed_reallocate(*run, block, size);
+    if (detail::run_state* run = detail::observed_run)
+        return observed_reallocate(*run, block, size);
+    if (detail::tracking_tables.load(std::memory_order_relaxed) != 0)
+        return checked_reallocate(block, size);
+    return __libc_realloc(block, size);
 }
 
 // Whether glibc's memalign takes `alignment` (else it fails with EINVAL): at most 2^63.
@@ -219,8 +225,10 @@ extern "C" {
 void* malloc(std::size_t size) noexcept { return allocate<serve_malloc>(operation::malloc, size, fundamental); }
 
 void* calloc(std::size_t count, std::size_t size) noexcept {
+    if (detail::running_checks.load(std::memory_order_relaxed) == 0) [[likely]]
+        return __libc_calloc(count, size);
     detail::run_state* run = detail::observed_run;
-    if (run == nullptr) [[likely]]
+    if (run == nullptr)
         return noted(__libc_calloc(count, size));
     std::size_t total = 0;
     if (!product(count, size, total)) {  // glibc's ENOMEM, no attempt

@@ -18,6 +18,11 @@ struct run_state;
 extern constinit thread_local run_state* observed_run;
 // Runs, on any thread, whose live blocks are tracked; 0 outside every check.
 extern std::atomic<int> tracking_tables;
+// Checks running, on any thread of this process; 0 outside every check. Nonzero on a thread that
+// observes a run or owns a tracking table (its own write), and, for another thread, whenever one of
+// its blocks could concern a check: a source whose path outside a check must be one read (the C
+// allocator's) reads only this there.
+extern std::atomic<int> running_checks;
 
 std::optional<allocation> observe_observed_attempt(run_state& run, operation op, std::size_t size,
                                                    std::size_t alignment, bool nothrow) noexcept;
