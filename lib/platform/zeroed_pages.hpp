@@ -11,6 +11,9 @@ namespace alloc_chaos::detail {
 
 // `bytes` of zeroed, private memory; nullptr when the kernel has none.
 void* map_zeroed_pages(std::size_t bytes) noexcept;
+// Zeroes `bytes` of what map_zeroed_pages gave, from `pages` (page-aligned): the kernel takes the
+// pages back, and maps zero pages again as they are touched.
+void rezero_pages(void* pages, std::size_t bytes) noexcept;
 // Returns what map_zeroed_pages(bytes) gave.
 void unmap_pages(void* pages, std::size_t bytes) noexcept;
 
