@@ -216,8 +216,13 @@ void run_test() {
         try {
             fresh_fixture<Case> fixture;
             fixture.set_up();
-            if (!frame.body_skipped())
-                fixture.get().alloc_chaos_body();
+            try {
+                if (!frame.body_skipped())  // as GoogleTest: not after a fatal failure or a skip in SetUp
+                    fixture.get().alloc_chaos_body();
+            } catch (...) {  // as GoogleTest: TearDown also after the body threw
+                fixture.tear_down();
+                throw;
+            }
             fixture.tear_down();
         } catch (...) {
             frame.stop_if_assertions_failed(repeats);
