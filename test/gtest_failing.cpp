@@ -234,6 +234,30 @@ TEST(Skip, ATestThatSkipsItselfIsSkippedWithNoReport) {
     EXPECT_TRUE(run.failures().empty());
 }
 
+TEST(Fixture, AFatalFailureInSetUpSkipsTheBodyAndStopsTheLoop) {
+    const cases_run run = run_cases("FailingSetUp.BodyIsNotRun");
+    SCOPED_TRACE(run.all());
+    EXPECT_EQ(run.exit_code, 1);
+    EXPECT_FALSE(run.has_line("the body ran"));
+    const std::vector<lines> failures = run.failures();
+    ASSERT_EQ(failures.size(), 2u);
+    EXPECT_EQ(failures[0], (lines{"Failed", "no set-up", "Google Test trace:",
+                                  "gtest_failing_cases.cpp: alloc-chaos baseline run, nothing failed"}));
+    EXPECT_EQ(first_line(failures[1]), "alloc-chaos check INVALID: the baseline run, with nothing failed, ended in "
+                                       "exception \u2014 a fatal assertion (ASSERT_*, FAIL) failed in the baseline run "
+                                       "(logged above); the case ends here");
+}
+
+TEST(Fixture, ASkipInSetUpSkipsTheTest) {
+    const cases_run run = run_cases("SkippingSetUp.BodyIsNotRun");
+    SCOPED_TRACE(run.all());
+    EXPECT_EQ(run.exit_code, 0);
+    EXPECT_FALSE(run.has_line("the body ran"));
+    EXPECT_TRUE(run.has_line("skipped in SetUp"));
+    EXPECT_EQ(run.count("[  SKIPPED ] SkippingSetUp.BodyIsNotRun"), 1u);
+    EXPECT_FALSE(run.has_line_containing("alloc-chaos check"));
+}
+
 TEST(SuccessAssertion, ExpectPrintsTheWholeReportAndTheTestGoesOn) {
     const cases_run run = run_cases("Plain.ExpectSuccessOfAFailingCheck");
     SCOPED_TRACE(run.all());
@@ -383,10 +407,10 @@ TEST(WholeRun, GoesOnAfterTheFailingTests) {
     const cases_run run = run_cases("*");
     SCOPED_TRACE(run.all());
     EXPECT_EQ(run.exit_code, 1);
-    EXPECT_TRUE(run.has_line_containing("[==========] 20 tests from 7 test suites ran. ("));
+    EXPECT_TRUE(run.has_line_containing("[==========] 22 tests from 9 test suites ran. ("));
     EXPECT_TRUE(run.has_line("[  PASSED  ] 7 tests."));
-    EXPECT_TRUE(run.has_line("[  SKIPPED ] 1 test, listed below:"));
-    EXPECT_TRUE(run.has_line("12 FAILED TESTS"));
+    EXPECT_TRUE(run.has_line("[  SKIPPED ] 2 tests, listed below:"));
+    EXPECT_TRUE(run.has_line("13 FAILED TESTS"));
 }
 
 int main(int argc, char** argv) {

@@ -122,6 +122,34 @@ ALLOC_CHAOS_TEST(Broken, SkipsItself) {
     GTEST_SKIP() << "not on this machine";
 }
 
+namespace {
+
+// A fixture whose SetUp fails fatally: as GoogleTest does, the body is not run.
+class FailingSetUp : public ::testing::Test {
+protected:
+    void SetUp() override { FAIL() << "no set-up"; }
+};
+
+// A fixture whose SetUp skips the test.
+class SkippingSetUp : public ::testing::Test {
+protected:
+    void SetUp() override { GTEST_SKIP() << "skipped in SetUp"; }
+};
+
+}  // namespace
+
+ALLOC_CHAOS_TEST_F(FailingSetUp, BodyIsNotRun) {
+    std::vector<int> numbers(4);
+    sink = numbers.data();
+    std::puts("the body ran");
+}
+
+ALLOC_CHAOS_TEST_F(SkippingSetUp, BodyIsNotRun) {
+    std::vector<int> numbers(4);
+    sink = numbers.data();
+    std::puts("the body ran");
+}
+
 // EXPECT_ALLOC_CHAOS_SUCCESS on a plain check that fails: the report in the message, and the
 // test goes on.
 TEST(Plain, ExpectSuccessOfAFailingCheck) {
