@@ -74,9 +74,11 @@ public:
         }
     }
 
-    unsigned failed() const noexcept { return failed_; }  // failed assertions, fatal or not
+    // The run's failed assertions, fatal or not; whether one was fatal; whether GTEST_SKIP ran.
+    unsigned failed() const noexcept { return failed_; }
     bool fatally_failed() const noexcept { return fatally_failed_; }
     bool skipped() const noexcept { return skipped_; }
+    // The results kept for part_route::record, in the order they were reported.
     const std::vector<recorded_part>& recorded() const noexcept { return recorded_; }
 
 private:
@@ -118,6 +120,8 @@ public:
     // True once a fatal assertion failed or GTEST_SKIP ran in this run: as GoogleTest does after
     // SetUp, the body is then not run.
     bool body_skipped() const noexcept { return reporter_->fatally_failed() || reporter_->skipped(); }
+    // True once GTEST_SKIP ran in this run (in SetUp or in the body).
+    bool skipped() const noexcept { return reporter_->skipped(); }
 
     // Ends the check after this run when an assertion failed during it (once is enough to see),
     // or when the test skipped itself; `repeats` learns that later runs repeat this one.
@@ -133,8 +137,6 @@ public:
             gtest_stop.fatal_assertion_failed();
         gtest_stop.after_run(0, reporter_->failed());
     }
-
-    bool skipped() const noexcept { return reporter_->skipped(); }
 
 private:
     bool in_worker_ = false;
