@@ -285,6 +285,22 @@ TEST(SuccessAssertion, AssertPrintsTheWholeReportAndEndsTheTest) {
     EXPECT_FALSE(run.has_line("after ASSERT_ALLOC_CHAOS_SUCCESS"));
 }
 
+TEST(SuccessAssertion, OnACheckOfTheIntegrationFollowsTheAssertionItStoppedAt) {
+    const cases_run run = run_cases("Plain.CheckOfTheIntegration");
+    SCOPED_TRACE(run.all());
+    EXPECT_EQ(run.exit_code, 1);
+    const std::vector<lines> failures = run.failures();
+    ASSERT_EQ(failures.size(), 2u);
+    EXPECT_EQ(failures[0], swallowed_failure_assertion);
+    ASSERT_GE(failures[1].size(), 2u);
+    EXPECT_EQ(failures[1][0], "alloc_chaos::gtest::check([] { bodies::wrong_result_after_a_swallowed_failure(); }) is "
+                              "not a success; its report:");
+    EXPECT_EQ(failures[1][1], "alloc-chaos check FAILED: 1 of 1 failure run did not end in a controlled error");
+    EXPECT_TRUE(contains(failures[1], "  #0 operator new size=64 align=16: exception \u2014 1 GoogleTest assertion failed "
+                                      "in the run failing #0 operator new size=64 align=16 (logged above); the loop "
+                                      "stops at it"));
+}
+
 TEST(SuccessAssertion, PassesOnAPassingCheck) {
     const cases_run run = run_cases("Plain.ExpectSuccessOfAPassingCheck");
     SCOPED_TRACE(run.all());
@@ -407,10 +423,10 @@ TEST(WholeRun, GoesOnAfterTheFailingTests) {
     const cases_run run = run_cases("*");
     SCOPED_TRACE(run.all());
     EXPECT_EQ(run.exit_code, 1);
-    EXPECT_TRUE(run.has_line_containing("[==========] 22 tests from 9 test suites ran. ("));
+    EXPECT_TRUE(run.has_line_containing("[==========] 23 tests from 9 test suites ran. ("));
     EXPECT_TRUE(run.has_line("[  PASSED  ] 7 tests."));
     EXPECT_TRUE(run.has_line("[  SKIPPED ] 2 tests, listed below:"));
-    EXPECT_TRUE(run.has_line("13 FAILED TESTS"));
+    EXPECT_TRUE(run.has_line("14 FAILED TESTS"));
 }
 
 int main(int argc, char** argv) {

@@ -176,6 +176,11 @@ TEST(Plain, AssertSuccessOfAFailingCheck) {
     std::puts("after ASSERT_ALLOC_CHAOS_SUCCESS");
 }
 
+// alloc_chaos::gtest::check: the assertion is reported once, naming its run, and stops the loop.
+TEST(Plain, CheckOfTheIntegration) {
+    EXPECT_ALLOC_CHAOS_SUCCESS(alloc_chaos::gtest::check([] { bodies::wrong_result_after_a_swallowed_failure(); }));
+}
+
 TEST(Plain, ExpectSuccessOfAPassingCheck) {
     EXPECT_ALLOC_CHAOS_SUCCESS(alloc_chaos::check([] {
         std::vector<int> numbers(4);

@@ -136,3 +136,13 @@ TEST(PlainCheck, ExpectAllocChaosSuccessPassesOnAPassingReport) {
     EXPECT_ALLOC_CHAOS_SUCCESS(report);
     ASSERT_ALLOC_CHAOS_SUCCESS(report) << "with a message streamed in";
 }
+
+TEST(PlainCheck, OfTheIntegrationPassesWithItsAssertionsUnobserved) {
+    const alloc_chaos::report report = alloc_chaos::gtest::check(alloc_chaos::checker{}.stability_runs(2), [] {
+        // #0 the string of the initializer list, #1 the vector's buffer, #2 the string copied into it
+        std::vector<std::string> words{std::string(40, 'a')};
+        EXPECT_EQ(words.front(), std::string(40, 'a'));
+    });
+    EXPECT_ALLOC_CHAOS_SUCCESS(report);
+    EXPECT_EQ(report.injected_failures(), 3u);
+}

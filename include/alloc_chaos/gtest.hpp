@@ -7,9 +7,11 @@
 //     ALLOC_CHAOS_TEST_F(Fixture, Name) { body }    like TEST_F(Fixture, Name)
 //     EXPECT_ALLOC_CHAOS_SUCCESS(report)            a plain check's report is a success
 //     ASSERT_ALLOC_CHAOS_SUCCESS(report)
+//     alloc_chaos::gtest::check(body)               a plain check whose assertions count as in
+//                                                   ALLOC_CHAOS_TEST, inside any test
 //
-// Each is an ordinary GoogleTest test named Suite.Name (filters, repeats, shards and the XML
-// output treat it as any other). Its body runs once with nothing failed, then once per
+// An ALLOC_CHAOS_TEST is an ordinary GoogleTest test named Suite.Name (filters, repeats, shards
+// and the XML output treat it as any other). Its body runs once with nothing failed, then once per
 // allocation attempt with that attempt failed; the test fails unless the check succeeds, with the
 // whole report as its failure message. Each run gets a fresh fixture, built, set up, torn down
 // and destroyed unobserved. Checker options come from the fixture's
@@ -19,6 +21,7 @@
 // file whose assertions run inside such a test: it makes GoogleTest's assertions unobserved.
 
 #include <alloc_chaos/alloc_chaos.hpp>
+#include <alloc_chaos/gtest/check.hpp>
 #include <alloc_chaos/gtest/run_test.hpp>
 #include <alloc_chaos/gtest/success_assertion.hpp>
 #include <alloc_chaos/gtest/unobserved_assertions.hpp>

@@ -21,6 +21,7 @@
 #include <new>
 #include <optional>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -206,16 +207,41 @@ private:
     void TestBody() override {}
 };
 
-// Runs the body of `Case` (a run_fixture<Fixture>) under the strict loop, on the test's thread.
-template <class Case, class Fixture>
-void run_test() {
-    const ::testing::TestInfo& test = *::testing::UnitTest::GetInstance()->current_test_info();
+// Runs a check inside the GoogleTest test running on this thread: each run of `options` gets a
+// run_frame and calls run(frame); a failed assertion stops the loop after its run, and what runs
+// in worker processes reported is reported here once the check is over. `skipped` becomes true
+// when a run skipped the test (GTEST_SKIP). Throws std::logic_error outside a GoogleTest test.
+template <class Run>
+alloc_chaos::report check_in_test(const alloc_chaos::checker& options, Run&& run, bool& skipped) {
+    const ::testing::TestInfo* const test = ::testing::UnitTest::GetInstance()->current_test_info();
+    if (test == nullptr)
+        throw std::logic_error("alloc_chaos::gtest::check: no GoogleTest test is running on this thread; call it "
+                               "from a test's body, or use alloc_chaos::check outside GoogleTest");
     const long caller = process_id();
     integration::assertion_repeats repeats;
-    bool skipped = false;
-    const alloc_chaos::report r = configured_checker<Fixture>().run([&] {
-        run_frame frame(test, caller, repeats);
+    const alloc_chaos::report r = options.run([&] {
+        run_frame frame(*test, caller, repeats);
         try {
+            run(static_cast<const run_frame&>(frame));
+        } catch (...) {
+            frame.stop_if_assertions_failed(repeats);
+            throw;
+        }
+        skipped = skipped || frame.skipped();
+        frame.stop_if_assertions_failed(repeats);
+    });
+    if (report_worker_runs(r, *test))  // a run in a worker process skipped the test
+        skipped = true;
+    return r;
+}
+
+// Runs the body of `Case` (a run_fixture<Fixture>) under the strict loop, in the running test.
+template <class Case, class Fixture>
+void run_test() {
+    bool skipped = false;
+    const alloc_chaos::report r = check_in_test(
+        configured_checker<Fixture>(),
+        [](const run_frame& frame) {
             fresh_fixture<Case> fixture;
             fixture.set_up();
             try {
@@ -226,18 +252,11 @@ void run_test() {
                 throw;
             }
             fixture.tear_down();
-        } catch (...) {
-            frame.stop_if_assertions_failed(repeats);
-            throw;
-        }
-        skipped = skipped || frame.skipped();
-        frame.stop_if_assertions_failed(repeats);
-    });
-    if (report_worker_runs(r, test))  // a run in a worker process skipped the test
-        skipped = true;
+        },
+        skipped);
     if (skipped)  // GoogleTest reports the test skipped; the check, cut short, has nothing to say
         return;
-    report_check(r, test);
+    report_check(r, *::testing::UnitTest::GetInstance()->current_test_info());
 }
 
 // The test GoogleTest registers, runs and reports: its body is the loop.
