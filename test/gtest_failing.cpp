@@ -348,6 +348,16 @@ TEST(WorkerProcesses, AFailedFatalAssertionInAWorkerIsReportedByTheCallingProces
     EXPECT_EQ(run.failures().size(), 2u);
 }
 
+TEST(WorkerProcesses, ARunThatCrashesItsWorkerFailsTheTestWithTheCrashInTheReport) {
+    const cases_run run = run_cases("InWorkers.FailureEscapesANoexceptFunction");
+    SCOPED_TRACE(run.all());
+    EXPECT_EQ(run.exit_code, 1);
+    const std::vector<lines> failures = run.failures();
+    ASSERT_EQ(failures.size(), 1u);
+    EXPECT_EQ(first_line(failures[0]), "alloc-chaos check FAILED: 1 of 2 failure runs did not end in a controlled error");
+    EXPECT_TRUE(contains(failures[0], "  #1 operator new size=16 align=16: crashed \u2014 SIGABRT; its last lines on stderr:"));
+}
+
 TEST(WorkerProcesses, TheFixtureIsBuiltInTheWorkersNotInTheCallingProcess) {
     const cases_run run = run_cases("InWorkers.BuildsItsFixtureInTheWorkers:InWorkersAfter.BuiltNoFixtureHere");
     SCOPED_TRACE(run.all());
@@ -423,10 +433,10 @@ TEST(WholeRun, GoesOnAfterTheFailingTests) {
     const cases_run run = run_cases("*");
     SCOPED_TRACE(run.all());
     EXPECT_EQ(run.exit_code, 1);
-    EXPECT_TRUE(run.has_line_containing("[==========] 23 tests from 9 test suites ran. ("));
+    EXPECT_TRUE(run.has_line_containing("[==========] 24 tests from 9 test suites ran. ("));
     EXPECT_TRUE(run.has_line("[  PASSED  ] 7 tests."));
     EXPECT_TRUE(run.has_line("[  SKIPPED ] 2 tests, listed below:"));
-    EXPECT_TRUE(run.has_line("14 FAILED TESTS"));
+    EXPECT_TRUE(run.has_line("15 FAILED TESTS"));
 }
 
 int main(int argc, char** argv) {

@@ -261,6 +261,23 @@ ALLOC_CHAOS_TEST_F(InWorkers, AssertionFailsUnderOneFailure) { bodies::assertion
 // The ASSERT_ fails in a worker; the calling process reports it.
 ALLOC_CHAOS_TEST_F(InWorkers, AssertFailsUnderFailure) { bodies::assert_fails_under_failure(); }
 
+namespace bodies {
+
+// An injected failure that escapes a noexcept function calls std::terminate.
+void allocate_noexcept() noexcept {
+    std::vector<int> numbers(4);          // #1 operator new size=16
+    sink = numbers.data();
+}
+
+}  // namespace bodies
+
+// std::terminate ends the worker: the run crashed, the test fails with the report.
+ALLOC_CHAOS_TEST_F(InWorkers, FailureEscapesANoexceptFunction) {
+    std::vector<int> before(2);           // #0 operator new size=8
+    sink = before.data();
+    bodies::allocate_noexcept();
+}
+
 // The fixture is built in the workers, fresh for every run.
 ALLOC_CHAOS_TEST_F(InWorkers, BuildsItsFixtureInTheWorkers) {
     std::vector<int> numbers(4);
