@@ -120,8 +120,9 @@ private:
 // baseline run that leaked is made once more to take its blocks' stacks), and its assertions fail
 // again: the adapter reports them once. A warm-up run (checker::warmup_runs) is made before the
 // baseline and makes the same assertions; they are reported in the baseline run. One object per
-// check, kept by the adapter on the checking thread; runs in worker processes repeat nothing
-// here (only the reported runs' results come back from them).
+// check, kept by the adapter on the checking thread. A run in a worker process reports through
+// its attachment (attach_to_run), and the checker keeps none of a run it makes again: there,
+// repeats are never reported anyway.
 class assertion_repeats {
 public:
     // True for a run whose failed assertions are not reported: a run made after an assertion
