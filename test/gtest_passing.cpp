@@ -2,7 +2,8 @@
 // every failure, a fresh fixture per run with its SetUp and TearDown, checker options from the
 // fixture, assertions that make no attempt, and EXPECT_ALLOC_CHAOS_SUCCESS on a passing report.
 // Each fixture counts what happened in its tests and its TearDownTestSuite asserts the exact
-// counts: a run per observed attempt, plus the baseline runs.
+// counts: a run per observed attempt, plus the baseline runs. Before any test, a global
+// environment checks that alloc_chaos::gtest::check refuses to run outside a test.
 #include <alloc_chaos/gtest.hpp>
 
 #include "test_bodies.hpp"
@@ -146,3 +147,24 @@ TEST(PlainCheck, OfTheIntegrationPassesWithItsAssertionsUnobserved) {
     EXPECT_ALLOC_CHAOS_SUCCESS(report);
     EXPECT_EQ(report.injected_failures(), 3u);
 }
+
+namespace {
+
+// Before any test runs, alloc_chaos::gtest::check has no test to report into: it says so.
+class CheckOutsideATest : public ::testing::Environment {
+public:
+    void SetUp() override {
+        try {
+            (void)alloc_chaos::gtest::check([] {});
+            ADD_FAILURE() << "alloc_chaos::gtest::check ran outside a test";
+        } catch (const std::logic_error& e) {
+            EXPECT_STREQ(e.what(), "alloc_chaos::gtest::check: no GoogleTest test is running on this thread; call it "
+                                   "from a test's body, or use alloc_chaos::check outside GoogleTest");
+        }
+    }
+};
+
+[[maybe_unused]] ::testing::Environment* const check_outside_a_test =
+    ::testing::AddGlobalTestEnvironment(new CheckOutsideATest);
+
+}  // namespace
