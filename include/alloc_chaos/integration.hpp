@@ -19,6 +19,8 @@
 //   assertion_stop                stops the check at the run in which a framework assertion failed.
 //   assertion_stop::after_run     throws abort_check when failed_after > failed_before.
 //   assertion_stop::fatal_assertion_failed   throws abort_check for a fatal assertion's failure.
+//   assertion_repeats             tells the runs that repeat the one an assertion stopped, whose
+//                                 assertions an adapter does not report again.
 
 #include <alloc_chaos/checker.hpp>
 #include <alloc_chaos/current_run.hpp>
@@ -111,6 +113,27 @@ public:
 private:
     std::string_view framework_;
     std::string_view fatal_assertion_;
+};
+
+// Tells an adapter which runs repeat one whose failed assertions it reported already. The run in
+// which assertion_stop ends the check is its last new run, but the checker may make it again (a
+// baseline run that leaked is made once more to take its blocks' stacks), and its assertions fail
+// again: the adapter reports them once. A warm-up run (checker::warmup_runs) is made before the
+// baseline and makes the same assertions; they are reported in the baseline run. One object per
+// check, kept by the adapter on the checking thread. A run in a worker process reports through
+// its attachment (attach_to_run), and the checker keeps none of a run it makes again: there,
+// repeats are never reported anyway.
+class assertion_repeats {
+public:
+    // True for a run whose failed assertions are not reported: a run made after an assertion
+    // stopped the check, and a warm-up run (outside a check's runs, per current_run()).
+    bool repeating() const noexcept { return stopped_ || !alloc_chaos::current_run(); }
+    // Records that a failed assertion stops the check at the run in progress; in a warm-up run,
+    // which the check makes again as its baseline, does nothing.
+    void stopped() noexcept { stopped_ = stopped_ || alloc_chaos::current_run().has_value(); }
+
+private:
+    bool stopped_ = false;
 };
 
 }  // namespace alloc_chaos::integration
