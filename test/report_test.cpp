@@ -117,7 +117,8 @@ BOOST_AUTO_TEST_CASE(a_failed_report_renders_each_failed_run_and_the_environment
                "  #1 operator new size=2 align=" +
                    plain +
                    ": exception — mishandled\n"
-                   "      replay: ALLOC_CHAOS_ONLY=1\n");
+                   "      replay: ALLOC_CHAOS_ONLY=1\n"
+                   "SUMMARY: 1 of 3 failure runs failed: 1 exception\n");
 }
 
 BOOST_AUTO_TEST_CASE(a_failed_run_of_a_nothrow_form_says_nothrow) {
@@ -151,7 +152,8 @@ BOOST_AUTO_TEST_CASE(a_run_that_never_reached_its_target_renders_as_not_reached)
                "  baseline: completed, 3 attempts\n"
                "  failures: 3 tested, 2 injected, of 3 observed attempts\n"
                "  #2 not reached (the run observed 2 attempts): completed\n"
-               "      replay: ALLOC_CHAOS_ONLY=2\n");
+               "      replay: ALLOC_CHAOS_ONLY=2\n"
+               "SUMMARY: 1 of 3 failure runs failed: 1 not reached\n");
 }
 
 BOOST_AUTO_TEST_CASE(a_failed_report_stopped_early_says_so_and_lists_what_was_not_tested) {
@@ -165,7 +167,8 @@ BOOST_AUTO_TEST_CASE(a_failed_report_stopped_early_says_so_and_lists_what_was_no
                    ": exception — mishandled\n"
                    "      replay: ALLOC_CHAOS_ONLY=1\n"
                    "  stopped early: stop_on_failure ended the check at its first failed run\n"
-                   "  not tested: 1 attempt (#2)\n");
+                   "  not tested: 1 attempt (#2)\n"
+                   "SUMMARY: 1 of 2 failure runs failed: 1 exception\n");
 }
 
 BOOST_AUTO_TEST_CASE(a_large_failing_check_prints_20_failed_runs_and_counts_the_rest) {
@@ -190,7 +193,8 @@ BOOST_AUTO_TEST_CASE(a_large_failing_check_prints_20_failed_runs_and_counts_the_
                     ": exception — mishandled\n"
                     "      replay: ALLOC_CHAOS_ONLY=" +
                     std::to_string(i) + "\n";
-    expected += "  ... and 980 more failed runs (report::attempts() holds them all)\n";
+    expected += "  ... and 980 more failed runs (report::attempts() holds them all)\n"
+                "SUMMARY: 1000 of 1000 failure runs failed: 1000 exception\n";
     BOOST_TEST(text == expected);
 }
 
@@ -228,7 +232,8 @@ BOOST_AUTO_TEST_CASE(a_failed_report_of_a_single_run_counts_it_in_the_singular) 
                "  #0 operator new size=8 align=" +
                    plain +
                    ": exception — mishandled\n"
-                   "      replay: ALLOC_CHAOS_ONLY=0\n");
+                   "      replay: ALLOC_CHAOS_ONLY=0\n"
+                   "SUMMARY: 1 of 1 failure run failed: 1 exception\n");
 }
 
 BOOST_AUTO_TEST_CASE(a_run_that_observed_a_single_attempt_before_missing_its_target_says_1_attempt) {
@@ -239,7 +244,8 @@ BOOST_AUTO_TEST_CASE(a_run_that_observed_a_single_attempt_before_missing_its_tar
                "  baseline: completed, 2 attempts\n"
                "  failures: 2 tested, 1 injected, of 2 observed attempts\n"
                "  #1 not reached (the run observed 1 attempt): completed\n"
-               "      replay: ALLOC_CHAOS_ONLY=1\n");
+               "      replay: ALLOC_CHAOS_ONLY=1\n"
+               "SUMMARY: 1 of 2 failure runs failed: 1 not reached\n");
 }
 
 BOOST_AUTO_TEST_CASE(passing_runs_of_a_failed_report_are_not_printed) {
@@ -253,7 +259,8 @@ BOOST_AUTO_TEST_CASE(passing_runs_of_a_failed_report_are_not_printed) {
         allocate_sizes_1_to(50);
     });
     BOOST_TEST(r.tested_failures() == 101u);
-    BOOST_TEST(lines(rendered(r)) == 6u);  // headline, probe, baseline, failures, the run failing #50, its replay
+    // headline, probe, baseline, failures, the run failing #50, its replay, the summary
+    BOOST_TEST(lines(rendered(r)) == 7u);
 }
 
 // ---- PARTIAL ----

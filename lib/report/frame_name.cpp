@@ -216,3 +216,14 @@ std::string short_function_name(std::string_view demangled) {
 }
 
 }  // namespace alloc_chaos::detail
+
+namespace alloc_chaos::detail {
+
+std::string short_qualified_name(std::string_view demangled) {
+    std::string name = short_function_name(demangled);
+    if (const std::size_t parameters = parameter_list(name); parameters != std::string::npos)
+        name.resize(parameters);
+    return name;
+}
+
+}  // namespace alloc_chaos::detail

@@ -38,6 +38,9 @@ std::string canonical_function_name(std::string_view demangled);
 // Rules 1 to 5: the name a folded stack shows.
 std::string short_function_name(std::string_view demangled);
 
+// The short name without its parameter list and what follows it: "std::map<…>::operator[]".
+std::string short_qualified_name(std::string_view demangled);
+
 }  // namespace alloc_chaos::detail
 
 #endif
