@@ -31,6 +31,9 @@ namespace {
 // The alignment the unaligned operator new forms record, as the report prints it.
 const std::string plain = std::to_string(alloc_chaos::default_new_alignment);
 
+// Thrown out of a body: no std::exception.
+struct parse_error {};
+
 std::size_t lines(const std::string& text) {
     std::size_t n = 0;
     for (char c : text)
@@ -132,16 +135,54 @@ BOOST_AUTO_TEST_CASE(a_failed_run_of_a_nothrow_form_says_nothrow) {
                std::string::npos);
 }
 
-BOOST_AUTO_TEST_CASE(a_failed_run_with_a_non_standard_exception_says_so) {
+BOOST_AUTO_TEST_CASE(a_failed_run_with_a_non_standard_exception_names_its_type) {
     const std::string text = rendered(check([] {
         try {
             allocate_and_free(8);
         } catch (const std::bad_alloc&) {
-            throw 42;
+            throw parse_error();
         }
     }));
     BOOST_TEST(text.find("\n  #0 operator new size=8 align=" + plain +
-                         ": exception — an exception not derived from std::exception\n") != std::string::npos);
+                         ": exception — an exception of type (anonymous namespace)::parse_error, not derived from "
+                         "std::exception\n") != std::string::npos,
+               text);
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_run_with_a_nested_exception_shows_each_cause) {
+    const std::string text = rendered(check([] {
+        try {
+            try {
+                allocate_and_free(8);
+            } catch (const std::bad_alloc&) {
+                std::throw_with_nested(std::runtime_error("cannot read the record"));
+            }
+        } catch (const std::exception&) {
+            std::throw_with_nested(std::runtime_error("cannot load the index"));
+        }
+    }));
+    BOOST_TEST(text.find("\n  #0 operator new size=8 align=" + plain +
+                         ": exception — cannot load the index; caused by: cannot read the record; caused by: "
+                         "alloc-chaos injected failure of attempt #0 operator new size=8 align=" +
+                         plain + "\n") != std::string::npos,
+               text);
+}
+
+BOOST_AUTO_TEST_CASE(a_nested_cause_not_derived_from_std_exception_is_named_by_its_type) {
+    const std::string text = rendered(check([] {
+        try {
+            try {
+                allocate_and_free(8);
+            } catch (const std::bad_alloc&) {
+                throw 42;
+            }
+        } catch (...) {
+            std::throw_with_nested(std::runtime_error("cannot load the index"));
+        }
+    }));
+    BOOST_TEST(text.find(": exception — cannot load the index; caused by: an exception of type int, not derived "
+                         "from std::exception\n") != std::string::npos,
+               text);
 }
 
 BOOST_AUTO_TEST_CASE(a_run_that_never_reached_its_target_renders_as_not_reached) {
@@ -413,10 +454,10 @@ BOOST_AUTO_TEST_CASE(an_invalid_report_of_a_baseline_ending_in_bad_alloc_says_so
 BOOST_AUTO_TEST_CASE(an_invalid_report_of_a_baseline_throwing_a_non_standard_exception_says_so) {
     BOOST_TEST(rendered(check([] { throw 42; })) ==
                "alloc-chaos check INVALID: the baseline run, with nothing failed, ended in exception — an exception "
-               "not derived from std::exception\n"
+               "of type int, not derived from std::exception\n"
                "  fix: the body must complete when no allocation fails; no failure was injected\n"
                "  probe: global operator new/delete bridge observed\n"
-               "  baseline: exception — an exception not derived from std::exception, 0 attempts\n");
+               "  baseline: exception — an exception of type int, not derived from std::exception, 0 attempts\n");
 }
 
 BOOST_AUTO_TEST_CASE(an_invalid_report_of_an_unstable_baseline_lists_every_runs_count_and_divergence) {
