@@ -136,7 +136,11 @@ BOOST_AUTO_TEST_CASE(a_repeated_set_of_leaked_blocks_is_referred_to_the_run_that
 
 BOOST_AUTO_TEST_CASE(in_full_detail_every_run_lists_its_leaked_blocks_again) {
     deletes_abandoned_indexes cleanup;
-    const std::string text = report_text::rendered(checker{}.stacks(stack_detail::full).run(add_entries));
+    const report r = checker{}.stacks(stack_detail::full).run(add_entries);
+    const measured size = measure(report_text::streamed(r));
+    BOOST_TEST_MESSAGE("full: " << size.lines << " lines, " << size.characters << " characters, the longest "
+                                << size.longest);
+    const std::string text = report_text::rendered(r);
     BOOST_TEST(text.find("same 5 leaked blocks") == std::string::npos, text);
     BOOST_TEST(text.find("      leaked 5 blocks, 236 bytes: #0 operator new size=48, #1 operator new size=31, #2 "
                          "operator new size=88, #3 operator new size=37, #4 operator new size=32\n"
