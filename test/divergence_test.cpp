@@ -86,7 +86,8 @@ BOOST_AUTO_TEST_CASE(a_report_shows_a_divergence_under_the_run_it_was_found_in) 
                "new size=8 align=16\n"
                "      divergence: attempt #1: baseline operator new size=24 align=16, this run operator new size=32 "
                "align=16\n"
-               "      replay: ALLOC_CHAOS_ONLY=2\n");
+               "      replay: ALLOC_CHAOS_ONLY=2\n"
+               "SUMMARY: 1 of 3 failure runs failed: 1 divergence\n");
 }
 
 BOOST_AUTO_TEST_CASE(a_divergence_is_found_at_the_first_differing_attempt_only) {

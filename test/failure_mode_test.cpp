@@ -266,7 +266,8 @@ BOOST_AUTO_TEST_CASE(a_recovery_path_that_allocates_fails_in_persistent_mode) {
                "  #1 operator new size=" +
                    std::to_string(std::string(long_text).size() + 1) + " align=" + std::to_string(plain) +
                    ", persistent (2 attempts failed): exception — describe() returned nothing\n"
-                   "      replay: ALLOC_CHAOS_ONLY=1 ALLOC_CHAOS_MODE=persistent\n");
+                   "      replay: ALLOC_CHAOS_ONLY=1 ALLOC_CHAOS_MODE=persistent\n"
+                   "SUMMARY: 1 of 2 failure runs failed: 1 exception\n");
 }
 
 BOOST_AUTO_TEST_CASE(both_catches_a_recovery_path_that_allocates_in_its_persistent_run_only) {
@@ -315,7 +316,8 @@ BOOST_AUTO_TEST_CASE(a_failed_both_report_shows_the_mode_of_each_failed_run_and_
                "  #1 operator new size=2 align=16, once: exception — mishandled\n"
                "      replay: ALLOC_CHAOS_ONLY=1 ALLOC_CHAOS_MODE=once\n"
                "  #1 operator new size=2 align=16, persistent (1 attempt failed): exception — mishandled\n"
-               "      replay: ALLOC_CHAOS_ONLY=1 ALLOC_CHAOS_MODE=persistent\n");
+               "      replay: ALLOC_CHAOS_ONLY=1 ALLOC_CHAOS_MODE=persistent\n"
+               "SUMMARY: 2 of 6 failure runs failed: 2 exception\n");
 }
 
 BOOST_AUTO_TEST_CASE(a_failed_once_report_shows_no_mode) {
@@ -325,5 +327,6 @@ BOOST_AUTO_TEST_CASE(a_failed_once_report_shows_no_mode) {
                "  baseline: completed, 3 attempts\n"
                "  failures: 3 tested, 3 injected, of 3 observed attempts\n"
                "  #1 operator new size=2 align=16: exception — mishandled\n"
-               "      replay: ALLOC_CHAOS_ONLY=1\n");
+               "      replay: ALLOC_CHAOS_ONLY=1\n"
+               "SUMMARY: 1 of 3 failure runs failed: 1 exception\n");
 }

@@ -136,7 +136,8 @@ BOOST_AUTO_TEST_CASE(an_attempt_inside_on_a_failure_path_is_a_finding_of_every_r
                "  #1 operator new size=16 align=16: completed\n"
                "      forbidden allocation: operator new size=32 align=16 inside forbid_allocations, after 2 "
                "attempts\n"
-               "      replay: ALLOC_CHAOS_ONLY=1\n");
+               "      replay: ALLOC_CHAOS_ONLY=1\n"
+               "SUMMARY: 2 of 2 failure runs failed: 2 forbidden allocation\n");
 }
 
 BOOST_AUTO_TEST_CASE(an_attempt_inside_is_never_failed_even_after_a_persistent_target) {

@@ -227,12 +227,13 @@ BOOST_AUTO_TEST_CASE(a_report_lists_the_leaks_of_each_run_on_one_line_under_the_
                "      replay: ALLOC_CHAOS_ONLY=4\n"
                "  #5 operator new size=32 align=16: bad_alloc — alloc-chaos injected failure of attempt #5 operator "
                "new size=32 align=16\n"
-               "      leaked 1 block, 64 bytes: #3 operator new size=64\n"
+               "      leaked 1 block, 64 bytes: same 1 leaked block as #4\n"
                "      replay: ALLOC_CHAOS_ONLY=5\n"
                "  #6 operator new size=16 align=16: bad_alloc — alloc-chaos injected failure of attempt #6 operator "
                "new size=16 align=16\n"
                "      leaked 2 blocks, 96 bytes: #3 operator new size=64, #5 operator new size=32\n"
-               "      replay: ALLOC_CHAOS_ONLY=6\n");
+               "      replay: ALLOC_CHAOS_ONLY=6\n"
+               "SUMMARY: 3 of 7 failure runs failed: 3 leaked\n");
 }
 
 BOOST_AUTO_TEST_CASE(a_block_leaked_by_an_array_new_is_named_by_operator_new_array) {
@@ -283,7 +284,8 @@ BOOST_AUTO_TEST_CASE(a_block_leaked_through_a_chaos_memory_resource_is_attribute
                "  #1 resource allocate size=16 align=8: bad_alloc — alloc-chaos injected failure of attempt #1 "
                "resource allocate size=16 align=8\n"
                "      leaked 1 block, 48 bytes: #0 resource allocate size=48\n"
-               "      replay: ALLOC_CHAOS_ONLY=1\n");
+               "      replay: ALLOC_CHAOS_ONLY=1\n"
+               "SUMMARY: 1 of 2 failure runs failed: 1 leaked\n");
 }
 
 // ---- the public hook ----
@@ -318,7 +320,8 @@ BOOST_AUTO_TEST_CASE(a_block_leaked_through_a_custom_allocator_is_attributed_to_
                "  #2 custom allocate size=8 align=8: bad_alloc — alloc-chaos injected failure of attempt #2 custom "
                "allocate size=8 align=8\n"
                "      leaked 1 block, 40 bytes: #1 custom allocate size=40\n"
-               "      replay: ALLOC_CHAOS_ONLY=2\n");
+               "      replay: ALLOC_CHAOS_ONLY=2\n"
+               "SUMMARY: 1 of 3 failure runs failed: 1 leaked\n");
 }
 
 // Only the blocks a source reports with observe_allocated are tracked; the attempt without one

@@ -162,7 +162,7 @@ BOOST_AUTO_TEST_CASE(a_failure_escaping_as_a_non_standard_exception_gives_the_sa
         }
     });
     BOOST_TEST_REQUIRE(r.attempts().size() == 1u);
-    BOOST_TEST(r.attempts()[0].message() == "an exception not derived from std::exception");
+    BOOST_TEST(r.attempts()[0].message() == "an exception of type int, not derived from std::exception");
 }
 
 BOOST_AUTO_TEST_CASE(a_swallowed_failure_gives_the_same_report_in_worker_processes) {

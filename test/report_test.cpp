@@ -31,6 +31,9 @@ namespace {
 // The alignment the unaligned operator new forms record, as the report prints it.
 const std::string plain = std::to_string(alloc_chaos::default_new_alignment);
 
+// Thrown out of a body: no std::exception.
+struct parse_error {};
+
 std::size_t lines(const std::string& text) {
     std::size_t n = 0;
     for (char c : text)
@@ -117,7 +120,8 @@ BOOST_AUTO_TEST_CASE(a_failed_report_renders_each_failed_run_and_the_environment
                "  #1 operator new size=2 align=" +
                    plain +
                    ": exception — mishandled\n"
-                   "      replay: ALLOC_CHAOS_ONLY=1\n");
+                   "      replay: ALLOC_CHAOS_ONLY=1\n"
+                   "SUMMARY: 1 of 3 failure runs failed: 1 exception\n");
 }
 
 BOOST_AUTO_TEST_CASE(a_failed_run_of_a_nothrow_form_says_nothrow) {
@@ -131,16 +135,54 @@ BOOST_AUTO_TEST_CASE(a_failed_run_of_a_nothrow_form_says_nothrow) {
                std::string::npos);
 }
 
-BOOST_AUTO_TEST_CASE(a_failed_run_with_a_non_standard_exception_says_so) {
+BOOST_AUTO_TEST_CASE(a_failed_run_with_a_non_standard_exception_names_its_type) {
     const std::string text = rendered(check([] {
         try {
             allocate_and_free(8);
         } catch (const std::bad_alloc&) {
-            throw 42;
+            throw parse_error();
         }
     }));
     BOOST_TEST(text.find("\n  #0 operator new size=8 align=" + plain +
-                         ": exception — an exception not derived from std::exception\n") != std::string::npos);
+                         ": exception — an exception of type (anonymous namespace)::parse_error, not derived from "
+                         "std::exception\n") != std::string::npos,
+               text);
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_run_with_a_nested_exception_shows_each_cause) {
+    const std::string text = rendered(check([] {
+        try {
+            try {
+                allocate_and_free(8);
+            } catch (const std::bad_alloc&) {
+                std::throw_with_nested(std::runtime_error("cannot read the record"));
+            }
+        } catch (const std::exception&) {
+            std::throw_with_nested(std::runtime_error("cannot load the index"));
+        }
+    }));
+    BOOST_TEST(text.find("\n  #0 operator new size=8 align=" + plain +
+                         ": exception — cannot load the index; caused by: cannot read the record; caused by: "
+                         "alloc-chaos injected failure of attempt #0 operator new size=8 align=" +
+                         plain + "\n") != std::string::npos,
+               text);
+}
+
+BOOST_AUTO_TEST_CASE(a_nested_cause_not_derived_from_std_exception_is_named_by_its_type) {
+    const std::string text = rendered(check([] {
+        try {
+            try {
+                allocate_and_free(8);
+            } catch (const std::bad_alloc&) {
+                throw 42;
+            }
+        } catch (...) {
+            std::throw_with_nested(std::runtime_error("cannot load the index"));
+        }
+    }));
+    BOOST_TEST(text.find(": exception — cannot load the index; caused by: an exception of type int, not derived "
+                         "from std::exception\n") != std::string::npos,
+               text);
 }
 
 BOOST_AUTO_TEST_CASE(a_run_that_never_reached_its_target_renders_as_not_reached) {
@@ -151,7 +193,8 @@ BOOST_AUTO_TEST_CASE(a_run_that_never_reached_its_target_renders_as_not_reached)
                "  baseline: completed, 3 attempts\n"
                "  failures: 3 tested, 2 injected, of 3 observed attempts\n"
                "  #2 not reached (the run observed 2 attempts): completed\n"
-               "      replay: ALLOC_CHAOS_ONLY=2\n");
+               "      replay: ALLOC_CHAOS_ONLY=2\n"
+               "SUMMARY: 1 of 3 failure runs failed: 1 not reached\n");
 }
 
 BOOST_AUTO_TEST_CASE(a_failed_report_stopped_early_says_so_and_lists_what_was_not_tested) {
@@ -165,7 +208,8 @@ BOOST_AUTO_TEST_CASE(a_failed_report_stopped_early_says_so_and_lists_what_was_no
                    ": exception — mishandled\n"
                    "      replay: ALLOC_CHAOS_ONLY=1\n"
                    "  stopped early: stop_on_failure ended the check at its first failed run\n"
-                   "  not tested: 1 attempt (#2)\n");
+                   "  not tested: 1 attempt (#2)\n"
+                   "SUMMARY: 1 of 2 failure runs failed: 1 exception\n");
 }
 
 BOOST_AUTO_TEST_CASE(a_large_failing_check_prints_20_failed_runs_and_counts_the_rest) {
@@ -190,7 +234,8 @@ BOOST_AUTO_TEST_CASE(a_large_failing_check_prints_20_failed_runs_and_counts_the_
                     ": exception — mishandled\n"
                     "      replay: ALLOC_CHAOS_ONLY=" +
                     std::to_string(i) + "\n";
-    expected += "  ... and 980 more failed runs (report::attempts() holds them all)\n";
+    expected += "  ... and 980 more failed runs (report::attempts() holds them all)\n"
+                "SUMMARY: 1000 of 1000 failure runs failed: 1000 exception\n";
     BOOST_TEST(text == expected);
 }
 
@@ -228,7 +273,8 @@ BOOST_AUTO_TEST_CASE(a_failed_report_of_a_single_run_counts_it_in_the_singular) 
                "  #0 operator new size=8 align=" +
                    plain +
                    ": exception — mishandled\n"
-                   "      replay: ALLOC_CHAOS_ONLY=0\n");
+                   "      replay: ALLOC_CHAOS_ONLY=0\n"
+                   "SUMMARY: 1 of 1 failure run failed: 1 exception\n");
 }
 
 BOOST_AUTO_TEST_CASE(a_run_that_observed_a_single_attempt_before_missing_its_target_says_1_attempt) {
@@ -239,7 +285,8 @@ BOOST_AUTO_TEST_CASE(a_run_that_observed_a_single_attempt_before_missing_its_tar
                "  baseline: completed, 2 attempts\n"
                "  failures: 2 tested, 1 injected, of 2 observed attempts\n"
                "  #1 not reached (the run observed 1 attempt): completed\n"
-               "      replay: ALLOC_CHAOS_ONLY=1\n");
+               "      replay: ALLOC_CHAOS_ONLY=1\n"
+               "SUMMARY: 1 of 2 failure runs failed: 1 not reached\n");
 }
 
 BOOST_AUTO_TEST_CASE(passing_runs_of_a_failed_report_are_not_printed) {
@@ -253,7 +300,8 @@ BOOST_AUTO_TEST_CASE(passing_runs_of_a_failed_report_are_not_printed) {
         allocate_sizes_1_to(50);
     });
     BOOST_TEST(r.tested_failures() == 101u);
-    BOOST_TEST(lines(rendered(r)) == 6u);  // headline, probe, baseline, failures, the run failing #50, its replay
+    // headline, probe, baseline, failures, the run failing #50, its replay, the summary
+    BOOST_TEST(lines(rendered(r)) == 7u);
 }
 
 // ---- PARTIAL ----
@@ -406,10 +454,10 @@ BOOST_AUTO_TEST_CASE(an_invalid_report_of_a_baseline_ending_in_bad_alloc_says_so
 BOOST_AUTO_TEST_CASE(an_invalid_report_of_a_baseline_throwing_a_non_standard_exception_says_so) {
     BOOST_TEST(rendered(check([] { throw 42; })) ==
                "alloc-chaos check INVALID: the baseline run, with nothing failed, ended in exception — an exception "
-               "not derived from std::exception\n"
+               "of type int, not derived from std::exception\n"
                "  fix: the body must complete when no allocation fails; no failure was injected\n"
                "  probe: global operator new/delete bridge observed\n"
-               "  baseline: exception — an exception not derived from std::exception, 0 attempts\n");
+               "  baseline: exception — an exception of type int, not derived from std::exception, 0 attempts\n");
 }
 
 BOOST_AUTO_TEST_CASE(an_invalid_report_of_an_unstable_baseline_lists_every_runs_count_and_divergence) {

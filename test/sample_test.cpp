@@ -187,7 +187,8 @@ BOOST_AUTO_TEST_CASE(a_failed_sampled_run_prints_its_replay_line) {
                "  #10 operator new size=11 align=16: exception — mishandled\n"
                "      replay: ALLOC_CHAOS_ONLY=10\n"
                "  sampled: sample(3, 42) selected #5, #10, #12\n"
-               "  not tested: 17 attempts (#0..#4, #6..#9, #11, #13..#19), selected by sample(3, 42)\n");
+               "  not tested: 17 attempts (#0..#4, #6..#9, #11, #13..#19), selected by sample(3, 42)\n"
+               "SUMMARY: 1 of 3 failure runs failed: 1 exception\n");
 }
 
 BOOST_AUTO_TEST_CASE(the_untested_line_names_the_first_20_gaps_of_a_sample) {

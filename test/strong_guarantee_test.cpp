@@ -174,7 +174,8 @@ BOOST_AUTO_TEST_CASE(a_report_shows_a_broken_guarantee_under_the_failure_that_br
                "new size=48 align=16\n"
                "      broken guarantee: the object changed although the operation failed, in the run failing #2 "
                "operator new size=48 align=16\n"
-               "      replay: ALLOC_CHAOS_ONLY=2\n");
+               "      replay: ALLOC_CHAOS_ONLY=2\n"
+               "SUMMARY: 2 of 3 failure runs failed: 2 broken guarantee\n");
 }
 
 BOOST_AUTO_TEST_CASE(an_operation_that_allocates_before_it_modifies_keeps_the_guarantee) {

@@ -33,7 +33,8 @@ public:
 // with nothing failed (the baseline), then once per selected attempt with that attempt failed.
 // ALLOC_CHAOS_ONLY, ALLOC_CHAOS_RANGE, ALLOC_CHAOS_MODE and ALLOC_CHAOS_TRAP in the environment
 // override the selection, the mode and the trap, to replay a failure without recompiling;
-// ALLOC_CHAOS_PROCESSES and ALLOC_CHAOS_RUN_TIMEOUT say where and how long runs execute.
+// ALLOC_CHAOS_PROCESSES and ALLOC_CHAOS_RUN_TIMEOUT say where and how long runs execute;
+// ALLOC_CHAOS_STACKS=full shows the report's call stacks whole.
 // Options return *this, so they chain: checker{}.stability_runs(3).max_failures(100).run(body).
 class checker {
 public:
@@ -72,6 +73,11 @@ public:
     // was made (default true): a run that is not a success is made once more to take them (a body
     // that counts its runs sees one more). Without stacks_available(), the report says none is available.
     checker& call_stacks(bool capture = true) noexcept;
+    // How the text report shows those stacks (default stack_detail::folded: your frames, the
+    // library's folded, repeats referred to; stack_detail::full: every frame, every time).
+    // ALLOC_CHAOS_STACKS=full or folded in the environment overrides it. A value that is neither
+    // throws std::invalid_argument.
+    checker& stacks(stack_detail detail);
     // Runs the check's runs (warm-up, baselines, target runs, the reruns that take stacks) in
     // forked worker processes, at most n at once; 0 means one per core. A run that crashes or
     // hangs is then that run's outcome (outcome::crashed, outcome::timed_out), not the end of the
@@ -122,6 +128,7 @@ private:
     std::size_t warmup_runs_ = 0;
     bool leak_tracking_ = true;
     bool call_stacks_ = true;
+    stack_detail stacks_ = stack_detail::folded;
     std::optional<std::size_t> processes_;             // unset: runs in the calling process
     std::optional<std::chrono::milliseconds> run_timeout_;  // unset: the default limit
 };

@@ -124,6 +124,22 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// How the text report shows call stacks.
+enum class stack_detail {
+    // The default: the frames of your code, one line each, with short names (template arguments
+    // of the standard library left out), the frames inside the standard library and alloc-chaos
+    // folded into a line that counts them; a stack or a set of leaked blocks already shown is
+    // referred to, not shown again.
+    folded,
+    // Every frame (up to 12), with its whole demangled name; every stack shown where it belongs.
+    full,
+};
+
+// "folded", "full".
+std::string_view to_string(stack_detail detail) noexcept;
+
+std::ostream& operator<<(std::ostream& out, stack_detail detail);
+
 // Everything a report holds, as plain data: what a checker fills in, and what a merge of reports
 // or a test passes to report's constructor. The report's members document each field.
 struct report_data {
@@ -142,6 +158,7 @@ struct report_data {
     std::size_t beyond_observed = 0;
     bool call_stacks = false;    // the check asked for stacks: show them, or say why there is none
     std::string missing_stacks{};  // why this build takes no stacks; empty when it does
+    stack_detail stacks = stack_detail::folded;  // how the text report shows them
 };
 
 // What a check did and found. Only an exhaustive, stable, fully injected, all-passing check is a
@@ -215,10 +232,12 @@ private:
     report_data data_;
 };
 
-// Renders the verdict, the probe, the baseline, the counts and every failed run as text; source
-// paths in call stacks under `directory` are shown relative to it (empty: every path whole).
-// It lists the first 20 failed runs and counts the rest. Each line of a call stack starts with 6
-// or 8 spaces and "at ", "stack: " or "#<n> ... allocated at": text comparisons can drop them.
+// Renders the verdict, the probe, the baseline, the counts and every failed run as text, then,
+// when some run failed, a last line "SUMMARY: 5 of 159 failure runs failed: 3 leaked, 2 exception";
+// source paths in call stacks under `directory` are shown relative to it (empty: every path
+// whole), in the report's stack_detail. It lists the first 20 failed runs and counts the rest.
+// Each line of a call stack starts with 6 or 8 spaces and "at ", "stack: " or "#<n> ... allocated
+// at" (a folded line reads "at … 7 frames in the standard library"): text comparisons can drop them.
 void write_text(std::ostream& out, const report& r, std::string_view directory);
 
 // write_text() relative to the current directory.

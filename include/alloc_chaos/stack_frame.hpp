@@ -3,7 +3,8 @@
 
 // Where an allocation was made. The report shows the call stack of every failed run's injected
 // allocation (attempt::stack()) and of every leaked block (finding::stack()), symbolized and
-// trimmed to the body's own frames: no frame of alloc-chaos, none above the body.
+// trimmed to the body's own frames: no frame of alloc-chaos, none above the body. The text report
+// folds the standard library's frames and shortens names unless told otherwise (stack_detail).
 
 #include <iosfwd>
 #include <string>

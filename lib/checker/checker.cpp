@@ -115,6 +115,17 @@ checker& checker::call_stacks(bool capture) noexcept {
     return *this;
 }
 
+checker& checker::stacks(stack_detail detail) {
+    if (detail != stack_detail::folded && detail != stack_detail::full) {
+        unobserved own_error;
+        throw std::invalid_argument("alloc_chaos::checker::stacks(" +
+                                    std::to_string(static_cast<std::underlying_type_t<stack_detail>>(detail)) +
+                                    "): not a stack_detail; pass stack_detail::folded or stack_detail::full");
+    }
+    stacks_ = detail;
+    return *this;
+}
+
 detail::selection checker::selection() const {
     detail::selection s;
     s.how = static_cast<detail::selection::kind>(selected_);
@@ -253,6 +264,7 @@ report checker::run_body(detail::body_ref body) const {
     r.baseline_runs_requested = stability_runs_;
     r.call_stacks = call_stacks_;
     r.missing_stacks = detail::stack_backend_missing();
+    r.stacks = environment.stacks.value_or(stacks_);
 
     // The baseline runs.
     detail::baseline_phase baselines = site.baselines();

@@ -1,6 +1,7 @@
 #include "runner.hpp"
 
 #include "../engine/engine.hpp"
+#include "escaped_exception.hpp"
 
 #include <algorithm>
 #include <new>
@@ -26,13 +27,13 @@ void run_body(body_ref body, run_state& run, run_result& result) {
         result.message = e.what();
     } catch (const std::bad_alloc& e) {
         result.outcome = outcome::bad_alloc;
-        result.message = e.what();
+        result.message = escaped_message(e);
     } catch (const std::exception& e) {
         result.outcome = outcome::exception;
-        result.message = e.what();
+        result.message = escaped_message(e);
     } catch (...) {
         result.outcome = outcome::exception;
-        result.message = "an exception not derived from std::exception";
+        result.message = escaped_foreign_message();
     }
 }
 

@@ -41,6 +41,7 @@ std::vector<std::size_t> draw(std::size_t count, std::size_t observed, std::uint
             << (name == "ALLOC_CHAOS_TRAP"          ? " to run without a trap"
                 : name == "ALLOC_CHAOS_PROCESSES"   ? " to run where the check's own options say"
                 : name == "ALLOC_CHAOS_RUN_TIMEOUT" ? " to use the check's own time limit"
+                : name == "ALLOC_CHAOS_STACKS"      ? " to show stacks as the check's own options say"
                                                     : " to run the check's own selection");
     throw std::invalid_argument(message.str());
 }
@@ -158,6 +159,14 @@ environment_overrides read_environment() {
         if (ms == 0)
             bad_variable("ALLOC_CHAOS_RUN_TIMEOUT", *limit, expected);
         found.run_timeout = std::chrono::milliseconds(ms);
+    }
+    if (const auto stacks = variable("ALLOC_CHAOS_STACKS")) {
+        if (*stacks == "full")
+            found.stacks = stack_detail::full;
+        else if (*stacks == "folded")
+            found.stacks = stack_detail::folded;
+        else
+            bad_variable("ALLOC_CHAOS_STACKS", *stacks, "full or folded");
     }
     found.described = described.str();
     return found;

@@ -3,9 +3,11 @@
 
 // Which targets a check runs: from its options, or from the environment when a failure is
 // replayed without recompiling (ALLOC_CHAOS_ONLY, ALLOC_CHAOS_RANGE, ALLOC_CHAOS_MODE, ALLOC_CHAOS_TRAP);
-// where runs execute (ALLOC_CHAOS_PROCESSES, ALLOC_CHAOS_RUN_TIMEOUT), which narrows nothing.
+// where runs execute (ALLOC_CHAOS_PROCESSES, ALLOC_CHAOS_RUN_TIMEOUT) and how the report shows
+// call stacks (ALLOC_CHAOS_STACKS), which narrow nothing.
 
 #include <alloc_chaos/failure_mode.hpp>
+#include <alloc_chaos/report.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -48,6 +50,7 @@ struct environment_overrides {
     // ALLOC_CHAOS_PROCESSES=n: where runs execute; std::nullopt inside for "off", the calling process.
     std::optional<std::optional<std::size_t>> processes;
     std::optional<std::chrono::milliseconds> run_timeout;  // ALLOC_CHAOS_RUN_TIMEOUT=ms
+    std::optional<stack_detail> stacks;                   // ALLOC_CHAOS_STACKS=folded|full
     // The settings found, "ALLOC_CHAOS_ONLY=7 ALLOC_CHAOS_MODE=persistent"; empty when none.
     std::string described;
 };

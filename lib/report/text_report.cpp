@@ -2,6 +2,9 @@
 
 #include <alloc_chaos/report.hpp>
 
+#include "frame_name.hpp"
+#include "stack_folding.hpp"
+
 #include <algorithm>
 #include <filesystem>
 #include <optional>
@@ -9,6 +12,8 @@
 #include <vector>
 #include <span>
 #include <sstream>
+#include <string>
+#include <utility>
 
 namespace alloc_chaos {
 
@@ -156,36 +161,101 @@ struct stack_style {
     bool shown = false;            // the check asked for stacks
     std::string_view missing;      // why the build takes none; empty when it does
     std::string directory;         // the working directory with a final '/': files under it are shortened
+    stack_detail detail = stack_detail::folded;
 
-    static constexpr std::size_t frames_shown = 12;
+    static constexpr std::size_t lines_shown = 12;
 };
 
-void print_frames(std::ostream& out, const stack_style& style, std::span<const stack_frame> frames,
-                  const char* indent) {
-    for (std::size_t i = 0; i < frames.size() && i < stack_style::frames_shown; ++i) {
-        const stack_frame& f = frames[i];
-        std::string_view file = f.file;
-        if (!style.directory.empty() && file.starts_with(style.directory) && file.size() > style.directory.size())
-            file.remove_prefix(style.directory.size());
-        out << indent << "at " << (f.function.empty() ? "??" : f.function) << ' ' << (file.empty() ? "??" : file)
-            << ':' << f.line << '\n';
+// What a folded report has shown already, to refer to rather than show again.
+struct shown_so_far {
+    // Each stack shown, with the attempt whose allocation it is.
+    std::vector<std::pair<std::span<const stack_frame>, std::size_t>> stacks;
+    // Each leaked block shown with its stack: its attempt and its stack.
+    std::vector<std::pair<std::size_t, std::span<const stack_frame>>> blocks;
+    // Each set of leaked blocks shown, as "#0 operator new size=48, ...", with the run that leaked it.
+    std::vector<std::pair<std::string, std::string>> leak_sets;
+};
+
+// "src/f.cpp" for "/home/me/project/src/f.cpp" under the directory "/home/me/project/".
+std::string_view shown_file(const stack_style& style, std::string_view file) {
+    if (!style.directory.empty() && file.starts_with(style.directory) && file.size() > style.directory.size())
+        file.remove_prefix(style.directory.size());
+    return file.empty() ? "??" : file;
+}
+
+std::string frame_line(const stack_style& style, const stack_frame& f) {
+    std::ostringstream line;
+    if (style.detail == stack_detail::full)
+        line << "at " << (f.function.empty() ? "??" : f.function);
+    else
+        line << "at " << (f.function.empty() ? "??" : detail::short_function_name(f.function));
+    line << ' ' << shown_file(style, f.file) << ':' << f.line;
+    return line.str();
+}
+
+// "at … 7 frames in the standard library via std::map<…>::operator[]".
+std::string fold_line(const detail::folded_line& fold) {
+    std::ostringstream line;
+    line << "at \u2026 " << counted{fold.folded, "frame"} << " in "
+         << (fold.standard_library && fold.alloc_chaos ? "the standard library and alloc-chaos"
+             : fold.standard_library                  ? "the standard library"
+                                                      : "alloc-chaos");
+    if (fold.entry != nullptr && !fold.entry->function.empty())
+        line << " via " << detail::short_qualified_name(fold.entry->function);
+    return line.str();
+}
+
+// The lines of a stack, without their indent: each frame, or the folded ones.
+std::vector<std::string> stack_lines(const stack_style& style, std::span<const stack_frame> frames) {
+    std::vector<std::string> lines;
+    if (style.detail == stack_detail::full) {
+        for (std::size_t i = 0; i < frames.size() && i < stack_style::lines_shown; ++i)
+            lines.push_back(frame_line(style, frames[i]));
+        return lines;
     }
+    for (const detail::folded_line& l : detail::fold(frames)) {
+        if (lines.size() == stack_style::lines_shown)
+            break;
+        lines.push_back(l.frame != nullptr ? frame_line(style, *l.frame) : fold_line(l));
+    }
+    return lines;
+}
+
+bool same_frames(std::span<const stack_frame> a, std::span<const stack_frame> b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end());
+}
+
+// Prints the stack of attempt #`index`, or, folded, a reference to the same stack shown before.
+void print_stack(std::ostream& out, const stack_style& style, shown_so_far& shown, std::size_t index,
+                 std::span<const stack_frame> frames, const char* indent) {
+    if (style.detail == stack_detail::folded) {
+        for (const auto& [earlier, attempt_index] : shown.stacks)
+            if (same_frames(earlier, frames)) {
+                out << indent << "at \u2026 the same stack as #" << attempt_index << " above\n";
+                return;
+            }
+        shown.stacks.emplace_back(frames, index);
+    }
+    for (const std::string& line : stack_lines(style, frames))
+        out << indent << line << '\n';
 }
 
 // Under a failed run's line: where its injected allocation was made, or why that is not known.
-void print_injection_stack(std::ostream& out, const stack_style& style, const attempt& a) {
+void print_injection_stack(std::ostream& out, const stack_style& style, shown_so_far& shown, const attempt& a) {
     if (!style.shown || !a.injected())
         return;
     if (!a.stack().empty())
-        print_frames(out, style, a.stack(), "      ");
+        print_stack(out, style, shown, a.injected_allocation()->index(), a.stack(), "      ");
     else if (!style.missing.empty())
         out << "      stack: not available (" << style.missing << ")\n";
     else
         out << "      stack: not available (no frame of the body could be found or symbolized)\n";
 }
 
-// Under the leak line: where each leaked block it names was allocated, when known.
-void print_block_stacks(std::ostream& out, const stack_style& style, std::span<const finding> found) {
+// Under the leak line: where each leaked block it names was allocated, when known; folded, a
+// block shown before with the same stack is not shown again.
+void print_block_stacks(std::ostream& out, const stack_style& style, shown_so_far& shown,
+                        std::span<const finding> found) {
     if (!style.shown)
         return;
     std::size_t blocks = 0;
@@ -197,14 +267,25 @@ void print_block_stacks(std::ostream& out, const stack_style& style, std::span<c
         const auto& a = f.allocation();
         if (!a || f.stack().empty())
             continue;
+        if (style.detail == stack_detail::folded) {
+            const auto same_block = [&](const auto& shown_block) {
+                return shown_block.first == a->index() && same_frames(shown_block.second, f.stack());
+            };
+            if (std::any_of(shown.blocks.begin(), shown.blocks.end(), same_block))
+                continue;
+            shown.blocks.emplace_back(a->index(), f.stack());
+        }
         out << "        #" << a->index() << ' ' << a->operation() << " size=" << a->size() << " allocated at\n";
-        print_frames(out, style, f.stack(), "        ");
+        print_stack(out, style, shown, a->index(), f.stack(), "        ");
     }
 }
 
 // Leaks on one line ("leaked 2 blocks, 96 bytes: #3 operator new size=64, #5 operator new
-// size=32"), with where each block was allocated below it, every other finding on a line of its own.
-void print_findings(std::ostream& out, std::span<const finding> found, leak_total total, const stack_style& style) {
+// size=32"), with where each block was allocated below it, every other finding on a line of its
+// own. Folded, a run whose leaked blocks are those of an earlier run (`run`, its label; empty for
+// a baseline run) says so instead: "leaked 5 blocks, 236 bytes: same 5 leaked blocks as #3".
+void print_findings(std::ostream& out, std::span<const finding> found, leak_total total, const stack_style& style,
+                    shown_so_far& shown, const std::string& run = {}) {
     std::size_t named = 0;
     std::ostringstream leaked;
     for (const finding& f : found) {
@@ -222,14 +303,23 @@ void print_findings(std::ostream& out, std::span<const finding> found, leak_tota
     }
     if (total.blocks > leaked_blocks_named)
         leaked << ", and " << total.blocks - std::min(named, leaked_blocks_named) << " more";
-    if (total.blocks > 0) {
-        out << "      leaked " << counted{total.blocks, "block"} << ", " << counted{total.bytes, "byte"} << ": "
-            << leaked.str() << '\n';
-        print_block_stacks(out, style, found);
+    if (total.blocks == 0)
+        return;
+    out << "      leaked " << counted{total.blocks, "block"} << ", " << counted{total.bytes, "byte"} << ": ";
+    if (style.detail == stack_detail::folded && !run.empty()) {
+        const std::string set = leaked.str() + " (" + std::to_string(total.bytes) + ")";
+        for (const auto& [earlier, earlier_run] : shown.leak_sets)
+            if (earlier == set) {
+                out << "same " << counted{total.blocks, "leaked block"} << " as " << earlier_run << '\n';
+                return;
+            }
+        shown.leak_sets.emplace_back(set, run);
     }
+    out << leaked.str() << '\n';
+    print_block_stacks(out, style, shown, found);
 }
 
-void print_baseline(std::ostream& out, const report& r, const stack_style& style) {
+void print_baseline(std::ostream& out, const report& r, const stack_style& style, shown_so_far& shown) {
     const auto extra = r.stability_baselines();
     out << "  baseline: ";
     print_ending(out, r.baseline().outcome(), r.baseline().message());
@@ -248,11 +338,11 @@ void print_baseline(std::ostream& out, const report& r, const stack_style& style
         out << (extra.back().outcome() == outcome::completed ? " attempts)" : ")");
     }
     out << '\n';
-    print_findings(out, r.baseline().findings(), r.baseline().leaked(), style);
+    print_findings(out, r.baseline().findings(), r.baseline().leaked(), style, shown);
     for (std::size_t i = 0; i < extra.size(); ++i)
         if (!extra[i].findings().empty()) {
             out << "    baseline run " << i + 2 << ":\n";
-            print_findings(out, extra[i].findings(), extra[i].leaked(), style);
+            print_findings(out, extra[i].findings(), extra[i].leaked(), style, shown);
         }
 }
 
@@ -267,7 +357,13 @@ void print_replay(std::ostream& out, const report& r, const attempt& a) {
     out << '\n';
 }
 
-void print_failed_run(std::ostream& out, const report& r, const attempt& a, const stack_style& style) {
+// "#3", "#3 persistent" where each target ran in both modes: how a later line refers to a run.
+std::string run_label(const report& r, const attempt& a) {
+    return '#' + std::to_string(a.target()) + (r.mode() == failure_mode::both ? " " + std::string(to_string(a.mode())) : "");
+}
+
+void print_failed_run(std::ostream& out, const report& r, const attempt& a, const stack_style& style,
+                      shown_so_far& shown) {
     out << "  ";
     if (a.injected())
         out << *a.injected_allocation();
@@ -281,8 +377,8 @@ void print_failed_run(std::ostream& out, const report& r, const attempt& a, cons
     out << ": ";
     print_ending(out, a.outcome(), a.message());
     out << '\n';
-    print_injection_stack(out, style, a);
-    print_findings(out, a.findings(), a.leaked(), style);
+    print_injection_stack(out, style, shown, a);
+    print_findings(out, a.findings(), a.leaked(), style, shown, run_label(r, a));
     print_replay(out, r, a);
 }
 
@@ -330,7 +426,58 @@ void print_sample(std::ostream& out, const report& r) {
     out << '\n';
 }
 
+// The category a failed run is counted in: how it ended when that was no controlled error, "not
+// reached" when it never reached its target, else the first kind of finding_kind's order among
+// its findings ("leaked" for a leak).
+std::string failure_category(const attempt& a) {
+    if (a.outcome() != outcome::completed && a.outcome() != outcome::bad_alloc)
+        return std::string(to_string(a.outcome()));
+    if (!a.injected())
+        return "not reached";
+    finding_kind first = a.findings().front().kind();
+    for (const finding& f : a.findings())
+        first = std::min(first, f.kind());
+    return first == finding_kind::leak ? "leaked" : std::string(to_string(first));
+}
+
+// "SUMMARY: 5 of 159 failure runs failed: 3 leaked, 2 exception", each failed run counted once;
+// the categories in the order of outcome, then "not reached", then finding_kind. Nothing when no
+// run failed.
+void print_summary(std::ostream& out, const report& r) {
+    std::vector<std::string> order;
+    for (outcome o : {outcome::exception, outcome::crashed, outcome::timed_out})
+        order.emplace_back(to_string(o));
+    order.emplace_back("not reached");
+    for (int k = static_cast<int>(finding_kind::leak); k <= static_cast<int>(finding_kind::mismatched_deallocation); ++k)
+        order.push_back(static_cast<finding_kind>(k) == finding_kind::leak
+                            ? std::string("leaked")
+                            : std::string(to_string(static_cast<finding_kind>(k))));
+    std::vector<std::size_t> counts(order.size(), 0);
+    std::size_t failed = 0;
+    for (const attempt& a : r.attempts())
+        if (!a.success()) {
+            ++failed;
+            ++counts[static_cast<std::size_t>(std::find(order.begin(), order.end(), failure_category(a)) - order.begin())];
+        }
+    if (failed == 0)
+        return;
+    out << "SUMMARY: " << failed << " of " << counted{r.tested_failures(), "failure run"} << " failed: ";
+    const char* separator = "";
+    for (std::size_t i = 0; i < order.size(); ++i)
+        if (counts[i] > 0) {
+            out << separator << counts[i] << ' ' << order[i];
+            separator = ", ";
+        }
+    out << '\n';
+}
+
 }  // namespace
+
+std::string_view to_string(stack_detail detail) noexcept {
+    return detail == stack_detail::full ? "full" : "folded";
+}
+
+std::ostream& operator<<(std::ostream& out, stack_detail detail) { return out << to_string(detail); }
 
 void write_text(std::ostream& out, const report& r, std::string_view directory) {
     stack_style style;
@@ -338,12 +485,14 @@ void write_text(std::ostream& out, const report& r, std::string_view directory) 
     style.missing = r.data().missing_stacks;
     if (!directory.empty() && directory != "/")
         style.directory = std::string(directory) + (directory.back() == '/' ? "" : "/");
+    style.detail = r.data().stacks;
 
     const verdict v = r.verdict();
     print_headline(out, r, v);
     out << "  probe: global operator new/delete bridge " << (r.bridge_observed() ? "observed" : "not observed")
         << (r.bridge_required() ? "" : " (not required)") << '\n';
-    print_baseline(out, r, style);
+    shown_so_far seen;
+    print_baseline(out, r, style, seen);
     if (!r.hint().empty())
         out << "  hint: " << r.hint() << '\n';
     if (v == verdict::invalid || first_finding_baseline(r).first != nullptr)
@@ -360,7 +509,7 @@ void write_text(std::ostream& out, const report& r, std::string_view directory) 
         if (a.success())
             continue;
         if (shown++ < failed_runs_shown)
-            print_failed_run(out, r, a, style);
+            print_failed_run(out, r, a, style, seen);
         else
             ++hidden;
     }
@@ -376,6 +525,7 @@ void write_text(std::ostream& out, const report& r, std::string_view directory) 
     if (r.targets_beyond_observed() > 0)
         out << "  not run: " << counted{r.targets_beyond_observed(), "selected target"} << " at or beyond the "
             << counted{r.baseline_allocations(), "observed attempt"} << '\n';
+    print_summary(out, r);
 }
 
 std::ostream& operator<<(std::ostream& out, const report& r) {
