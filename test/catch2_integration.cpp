@@ -211,13 +211,13 @@ TEST_CASE("succeeded() does not match a report that failed, and describes what i
     CHECK(alloc_chaos::catch2::succeeded().toString() == "is a successful alloc-chaos check (PASSED)");
 }
 
-TEST_CASE("a report prints as its whole text, on lines of its own", "[matcher]") {
+TEST_CASE("a report prints as its whole text, ending in a line break", "[matcher]") {
     const alloc_chaos::report r = alloc_chaos::check([] {
         std::vector<int> v(4);
         sink = v.data();
     });
     std::ostringstream text;
     text << r;
-    CHECK(Catch::Detail::stringify(r) == "\n" + text.str());
-    CHECK(Catch::Detail::stringify(r).rfind("\nalloc-chaos check PASSED: ", 0) == 0);
+    CHECK(Catch::Detail::stringify(r) == text.str());
+    CHECK(Catch::Detail::stringify(r).rfind("alloc-chaos check PASSED: ", 0) == 0);
 }

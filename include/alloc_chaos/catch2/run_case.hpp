@@ -48,12 +48,8 @@ public:
         : capture_(capture), context_("ALLOC_CHAOS_TEST_CASE", line, Catch::ResultWas::Info) {
         alloc_chaos::unobserved frame;
         if (process_id() != caller)
-            throw std::logic_error(
-                "ALLOC_CHAOS_TEST_CASE: the runs of a Catch2 case execute in the calling process only, and this "
-                "one is in a worker process (checker::processes, or ALLOC_CHAOS_PROCESSES in the environment): "
-                "Catch2 would count and print its assertions where nobody reads them; drop processes() from the "
-                "case's checker and unset ALLOC_CHAOS_PROCESSES, or run the body in a plain alloc_chaos::check "
-                "and assert on its report");
+            throw std::logic_error("ALLOC_CHAOS_TEST_CASE runs in the calling process only, not in worker processes: "
+                                   "drop processes() from the case's checker and unset ALLOC_CHAOS_PROCESSES");
         open_before_ = capture_.open_messages();
         failed_before_ = capture_.failed();
         context_.message = "alloc-chaos " + integration::run_context();

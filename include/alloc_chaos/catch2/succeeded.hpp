@@ -29,7 +29,8 @@ inline succeeded_matcher succeeded() { return {}; }
 
 namespace Catch {
 
-// A report as Catch2 prints it: its whole text, on lines of its own.
+// A report as Catch2 prints it: its whole text, ending in a line break (so that what Catch2 adds
+// after it, such as a matcher's description, starts a line of its own).
 template <>
 struct StringMaker<alloc_chaos::report> {
     static std::string convert(const alloc_chaos::report& r) {
@@ -38,7 +39,7 @@ struct StringMaker<alloc_chaos::report> {
         std::string rendered = text.str();
         if (!rendered.empty() && rendered.back() == '\n')
             rendered.pop_back();
-        return "\n" + rendered + "\n";
+        return rendered + "\n";
     }
 };
 
