@@ -184,6 +184,18 @@ TEST_CASE("runs in worker processes fail the case with the fix", "[processes]") 
           "the case's checker and unset ALLOC_CHAOS_PROCESSES");
 }
 
+TEST_CASE("a section inside the body fails the case with the fix", "[sections]") {
+    const case_run run = run_case("a section inside the body");
+    INFO(run.output());
+    CHECK(run.exit_code == 1);
+    CHECK(run.line_after("explicitly with message:") ==
+          "  alloc-chaos check INVALID: the baseline run, with nothing failed, ended in exception \u2014 SECTION "
+          "inside the body of an alloc-chaos check: Catch2 runs a test case once per section, and the check runs its "
+          "body many times within one of those; write one ALLOC_CHAOS_TEST_CASE per section, or open the sections "
+          "around the check");
+    CHECK_FALSE(run.contains("CHECK( numbers.size() == 4u )"));  // the section never opened
+}
+
 TEST_CASE("a passing case logs the success line as a passed assertion", "[passing]") {
     const case_run run = run_case("a passing case", "--success");
     INFO(run.output());
@@ -199,8 +211,8 @@ TEST_CASE("tags select alloc-chaos cases as any other", "[filter]") {
     CHECK(passing.exit_code == 0);
     CHECK(passing.has_line("All tests passed (2 assertions in 1 test case)"));  // its CHECK, and the check
     const case_run broken = run_failing_cases("'[broken]'");
-    CHECK(broken.exit_code == 10);
-    CHECK(broken.has_line("test cases:  7 |  7 failed"));
+    CHECK(broken.exit_code == 11);
+    CHECK(broken.has_line("test cases:  8 |  8 failed"));
 }
 
 TEST_CASE("the JUnit reporter holds the failed assertion with its run, and the report", "[reporters]") {

@@ -95,6 +95,15 @@ ALLOC_CHAOS_TEST_CASE_WITH(alloc_chaos::checker{}.processes(2), "runs in worker 
     sink = numbers.data();
 }
 
+// A section inside the body fails the case and says how to fix it.
+ALLOC_CHAOS_TEST_CASE("a section inside the body", "[broken]") {
+    std::vector<int> numbers(4);
+    sink = numbers.data();
+    SECTION("a section") {
+        CHECK(numbers.size() == 4u);
+    }
+}
+
 // The run goes on after the failures above.
 ALLOC_CHAOS_TEST_CASE("a passing case", "[passing]") {
     std::vector<int> numbers(4);          // #0 operator new size=16

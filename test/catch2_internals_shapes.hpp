@@ -14,3 +14,5 @@ constexpr std::string_view msg = ALLOC_CHAOS_SHAPE_TEXT(INTERNAL_CATCH_MSG(m_, k
 constexpr std::string_view capture = ALLOC_CHAOS_SHAPE_TEXT(INTERNAL_CATCH_CAPTURE(v_, m_, a_, b_));
 constexpr std::string_view info = ALLOC_CHAOS_SHAPE_TEXT(INTERNAL_CATCH_INFO(m_, l_));
 constexpr std::string_view unscoped_info = ALLOC_CHAOS_SHAPE_TEXT(INTERNAL_CATCH_UNSCOPED_INFO(m_, l_));
+constexpr std::string_view section = ALLOC_CHAOS_SHAPE_TEXT(INTERNAL_CATCH_SECTION(n_, d_));
+constexpr std::string_view dynamic_section = ALLOC_CHAOS_SHAPE_TEXT(INTERNAL_CATCH_DYNAMIC_SECTION(n_));
