@@ -58,6 +58,7 @@ public:
     ~run_frame() {
         alloc_chaos::unobserved frame;
         capture_.close_messages_after(open_before_);
+        std::string().swap(context_.message);  // freed here, unobserved, as it was made
     }
     run_frame(const run_frame&) = delete;
     run_frame& operator=(const run_frame&) = delete;
