@@ -130,6 +130,17 @@ TEST_CASE("a check failing under one failure inside a run is reported under that
     CHECK(run.has_line("assertions: 5 | 3 passed | 2 failed"));
 }
 
+TEST_CASE("a failed assertion shows the messages of its own run alone", "[check]") {
+    const case_run run = run_case("a message left open by an earlier run");
+    INFO(run.output());
+    CHECK(run.exit_code == 2);
+    CHECK(run.count("  CHECK( numbers.size() == 4u )") == 1);
+    CHECK(run.line_after("  0 == 4") == "with messages:");
+    CHECK(run.line_after("with messages:") == "  alloc-chaos run failing attempt #1");
+    CHECK(run.line_after("  alloc-chaos run failing attempt #1") == "  building the label");
+    CHECK(run.count("  building the label") == 1);
+}
+
 TEST_CASE("a failed REQUIRE ends its run as a failed assertion, not as a foreign exception", "[require]") {
     const case_run run = run_case("require fails under failure");
     INFO(run.output());
@@ -211,8 +222,8 @@ TEST_CASE("tags select alloc-chaos cases as any other", "[filter]") {
     CHECK(passing.exit_code == 0);
     CHECK(passing.has_line("All tests passed (2 assertions in 1 test case)"));  // its CHECK, and the check
     const case_run broken = run_failing_cases("'[broken]'");
-    CHECK(broken.exit_code == 11);
-    CHECK(broken.has_line("test cases:  8 |  8 failed"));
+    CHECK(broken.exit_code == 13);
+    CHECK(broken.has_line("test cases:  9 |  9 failed"));
 }
 
 TEST_CASE("the JUnit reporter holds the failed assertion with its run, and the report", "[reporters]") {
