@@ -12,7 +12,7 @@ ensure_packages() {
     DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
-core_packages=(g++ cmake make libboost-test-dev libboost-container-dev libgtest-dev)
+core_packages=(g++ cmake make libboost-test-dev libboost-container-dev libgtest-dev catch2)
 bench_packages=(libbenchmark-dev python3)
 # The C libraries that the suites and the example of alloc_chaos::malloc check (skipped without them).
 c_library_packages=(zlib1g-dev libsqlite3-dev)

@@ -1,0 +1,167 @@
+#ifndef ALLOC_CHAOS_CATCH2_RUN_CASE_HPP
+#define ALLOC_CHAOS_CATCH2_RUN_CASE_HPP
+
+// The loop behind ALLOC_CHAOS_TEST_CASE: the checker, the body (with a fresh fixture per run for
+// ALLOC_CHAOS_TEST_CASE_METHOD), the run named in every failed assertion's messages, a failed
+// assertion ending the loop, and the report logged as the test case's own assertion. The texts
+// and the decision to stop come from the framework-neutral core (alloc_chaos/integration.hpp).
+
+#include <alloc_chaos/catch2/counting_capture.hpp>
+#include <alloc_chaos/checker.hpp>
+#include <alloc_chaos/integration.hpp>
+#include <alloc_chaos/report.hpp>
+#include <alloc_chaos/source.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <concepts>
+#include <memory>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
+#if defined(__unix__) || defined(__APPLE__)
+#include <unistd.h>
+#endif
+
+namespace alloc_chaos::catch2::detail {
+
+// This process's id: a run that sees another one than its check's caller runs in a worker.
+inline long process_id() noexcept {
+#if defined(__unix__) || defined(__APPLE__)
+    return static_cast<long>(::getpid());
+#else
+    return 0;
+#endif
+}
+
+// Catch2's names in the neutral core's messages.
+inline constexpr integration::assertion_stop catch2_stop{"Catch2", "REQUIRE"};
+
+// One run's frame: names the run in a scoped message that every assertion failing during it
+// shows, notices the assertions that fail during it, and closes the scoped messages the run left
+// open. All of it unobserved.
+class run_frame {
+public:
+    // `caller`: the process_id() of the process that runs the check; `line`: the test case's.
+    run_frame(counting_capture& capture, long caller, const Catch::SourceLineInfo& line)
+        : capture_(capture), context_("ALLOC_CHAOS_TEST_CASE", line, Catch::ResultWas::Info) {
+        alloc_chaos::unobserved frame;
+        if (process_id() != caller)
+            throw std::logic_error("ALLOC_CHAOS_TEST_CASE runs in the calling process only, not in worker processes: "
+                                   "drop processes() from the case's checker and unset ALLOC_CHAOS_PROCESSES");
+        open_before_ = capture_.open_messages();
+        failed_before_ = capture_.failed();
+        context_.message = "alloc-chaos " + integration::run_context();
+        capture_.pushScopedMessage(context_);
+    }
+    ~run_frame() {
+        alloc_chaos::unobserved frame;
+        capture_.close_messages_after(open_before_);
+        std::string().swap(context_.message);  // freed here, unobserved, as it was made
+    }
+    run_frame(const run_frame&) = delete;
+    run_frame& operator=(const run_frame&) = delete;
+
+    // Ends the check after this run when an assertion failed during it: once is enough to see.
+    void stop_if_assertions_failed() const {
+        alloc_chaos::unobserved frame;
+        catch2_stop.after_run(failed_before_, capture_.failed());
+    }
+
+private:
+    counting_capture& capture_;
+    Catch::MessageInfo context_;
+    std::size_t open_before_ = 0;
+    std::uintmax_t failed_before_ = 0;
+};
+
+// Logs what the check found as an assertion of the test case, at its own file and line: passed
+// with the success line, or failed with the whole report.
+inline void log_report(const alloc_chaos::report& r, const Catch::SourceLineInfo& line) {
+    Catch::AssertionHandler handler("ALLOC_CHAOS_TEST_CASE"_catch_sr, line, Catch::StringRef(),
+                                    Catch::ResultDisposition::ContinueOnFailure);
+    if (r.success()) {
+        handler.handleMessage(Catch::ResultWas::Ok, integration::success_line(r.injected_failures()));
+    } else {
+        std::ostringstream text;
+        text << r;
+        std::string rendered = text.str();
+        if (!rendered.empty() && rendered.back() == '\n')
+            rendered.pop_back();
+        handler.handleMessage(Catch::ResultWas::ExplicitFailure, rendered);
+    }
+    handler.complete();
+}
+
+// Runs `body` under the strict loop with `options`, as the test case declared at `line`.
+template <std::invocable Body>
+void run_case(const alloc_chaos::checker& options, const Catch::SourceLineInfo& line, Body body) {
+    counting_capture capture(Catch::getResultCapture());
+    bool require_failed = false;
+    alloc_chaos::report r;
+    {
+        const capture_installed installed(capture);
+        const long caller = process_id();
+        r = options.run([&] {
+            run_frame frame(capture, caller, line);
+            try {
+                body();
+            } catch (const Catch::TestFailureException&) {
+                require_failed = true;  // a REQUIRE (or FAIL) failed, and reported its failure
+                catch2_stop.fatal_assertion_failed();
+            } catch (...) {
+                frame.stop_if_assertions_failed();
+                throw;
+            }
+            frame.stop_if_assertions_failed();
+        });
+    }
+    log_report(r, line);
+    if (require_failed)
+        throw Catch::TestFailureException();
+}
+
+// A fresh test-case object (and so fixture) for one run, built and torn down unobserved.
+template <class Case>
+class fresh_case {
+public:
+    fresh_case() {
+        alloc_chaos::unobserved setup;
+        case_ = std::make_unique<Case>();
+    }
+    ~fresh_case() {
+        alloc_chaos::unobserved teardown;
+        case_.reset();
+    }
+    fresh_case(const fresh_case&) = delete;
+    fresh_case& operator=(const fresh_case&) = delete;
+
+    Case& get() noexcept { return *case_; }
+
+private:
+    std::unique_ptr<Case> case_;
+};
+
+// The options of a fixture's cases: its static alloc_chaos_checker(), or the defaults.
+template <class Fixture>
+alloc_chaos::checker fixture_checker() {
+    if constexpr (requires { { Fixture::alloc_chaos_checker() } -> std::convertible_to<alloc_chaos::checker>; })
+        return Fixture::alloc_chaos_checker();
+    else
+        return alloc_chaos::checker{};
+}
+
+// Runs the test method of `Case` (a fixture with the case's body) under the strict loop, a fresh
+// fixture per run.
+template <class Case>
+void run_fixture_case(const Catch::SourceLineInfo& line) {
+    run_case(fixture_checker<Case>(), line, [] {
+        fresh_case<Case> test;
+        test.get().test();
+    });
+}
+
+}  // namespace alloc_chaos::catch2::detail
+
+#endif
