@@ -16,3 +16,5 @@ core_packages=(g++ cmake make libboost-test-dev libboost-container-dev libgtest-
 bench_packages=(libbenchmark-dev python3)
 # The C libraries that the suites and the example of alloc_chaos::malloc check (skipped without them).
 c_library_packages=(zlib1g-dev libsqlite3-dev)
+# What scripts/consumers builds with besides CMake and g++: git (FetchContent), pkg-config, b2.
+consumer_packages=(git pkgconf libboost-tools-dev)

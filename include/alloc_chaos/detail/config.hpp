@@ -5,7 +5,7 @@
 // spellings the library uses, in one place: no other file spells [[gnu::...]] or __attribute__.
 
 #define ALLOC_CHAOS_VERSION_MAJOR 0
-#define ALLOC_CHAOS_VERSION_MINOR 1
+#define ALLOC_CHAOS_VERSION_MINOR 2
 #define ALLOC_CHAOS_VERSION_PATCH 0
 
 #if defined(__GNUC__) || defined(__clang__)
