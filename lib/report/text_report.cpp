@@ -359,7 +359,11 @@ void print_replay(std::ostream& out, const report& r, const attempt& a) {
 
 // "#3", "#3 persistent" where each target ran in both modes: how a later line refers to a run.
 std::string run_label(const report& r, const attempt& a) {
-    return '#' + std::to_string(a.target()) + (r.mode() == failure_mode::both ? " " + std::string(to_string(a.mode())) : "");
+    std::string label = "#";  // (not "#" + std::to_string(...): GCC 12's -Wrestrict false positive at -O3)
+    label += std::to_string(a.target());
+    if (r.mode() == failure_mode::both)
+        label.append(" ").append(to_string(a.mode()));
+    return label;
 }
 
 void print_failed_run(std::ostream& out, const report& r, const attempt& a, const stack_style& style,
