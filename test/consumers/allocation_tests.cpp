@@ -6,7 +6,18 @@
 #include <iostream>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
+
+// With the version the build system found (find_package's alloc_chaos_VERSION), the headers must
+// say the same.
+#ifdef ALLOC_CHAOS_FOUND_VERSION
+#define ALLOC_CHAOS_TEXT(x) #x
+#define ALLOC_CHAOS_VERSION_TEXT(major, minor, patch) ALLOC_CHAOS_TEXT(major.minor.patch)
+static_assert(std::string_view(ALLOC_CHAOS_FOUND_VERSION) ==
+                  ALLOC_CHAOS_VERSION_TEXT(ALLOC_CHAOS_VERSION_MAJOR, ALLOC_CHAOS_VERSION_MINOR, ALLOC_CHAOS_VERSION_PATCH),
+              "the headers' ALLOC_CHAOS_VERSION_* differ from the package's version");
+#endif
 
 int main() {
     const alloc_chaos::report report = alloc_chaos::check([] {
