@@ -19,9 +19,9 @@ namespace {
 
 bool ends_with(std::string_view text, std::string_view suffix) { return text.ends_with(suffix); }
 
-// True when `name` is a function of namespace `prefix` ("alloc_chaos::"): the name starts with
-// it, or a return type before it does ("alloc_chaos::report alloc_chaos::checker::run<...>(...)").
-bool named_in(std::string_view name, std::string_view prefix) {
+}  // namespace
+
+bool named_in(std::string_view name, std::string_view prefix) noexcept {
     const std::size_t parameters = name.find('(');
     for (std::size_t at = name.find(prefix); at != std::string_view::npos && at < parameters;
          at = name.find(prefix, at + 1))
@@ -29,8 +29,6 @@ bool named_in(std::string_view name, std::string_view prefix) {
             return true;
     return false;
 }
-
-}  // namespace
 
 void symbolizer::classify(symbolized_frame& f) const {
     const std::string_view file = f.frame.file;

@@ -20,6 +20,10 @@
 
 namespace alloc_chaos::detail {
 
+// True when demangled function `name` is of namespace `prefix` ("alloc_chaos::"): the name starts
+// with it, or a return type before it does ("alloc_chaos::report alloc_chaos::checker::run<...>(...)").
+bool named_in(std::string_view name, std::string_view prefix) noexcept;
+
 // The return addresses of one stack, innermost first, up to the frame that called the body.
 struct raw_stack {
     static constexpr std::size_t capacity = 64;

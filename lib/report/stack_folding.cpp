@@ -2,24 +2,11 @@
 
 #include "stack_folding.hpp"
 
+#include "../platform/stack_trace.hpp"  // named_in
+
 #include <string_view>
 
 namespace alloc_chaos::detail {
-
-namespace {
-
-// True when `name` is a function of namespace `prefix`: it starts with it, or a return type
-// before it does ("void std::vector<int>::_M_realloc_insert<int>(...)").
-bool named_in(std::string_view name, std::string_view prefix) {
-    const std::size_t parameters = name.find('(');
-    for (std::size_t at = name.find(prefix); at != std::string_view::npos && at < parameters;
-         at = name.find(prefix, at + 1))
-        if (at == 0 || name[at - 1] == ' ')
-            return true;
-    return false;
-}
-
-}  // namespace
 
 frame_origin origin_of(const stack_frame& frame) {
     const std::string_view file = frame.file;
