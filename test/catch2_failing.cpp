@@ -158,6 +158,19 @@ TEST_CASE("a failed REQUIRE ends its run as a failed assertion, not as a foreign
     CHECK(run.has_line("assertions: 4 | 2 passed | 2 failed"));
 }
 
+TEST_CASE("a failed assertion in a baseline run that leaks is not reported again by the rerun that takes stacks",
+          "[check]") {
+    const case_run run = run_case("assertion fails in a baseline that leaks");
+    INFO(run.output());
+    CHECK(run.exit_code == 2);
+    CHECK(run.count("  CHECK( numbers.size() == 5u )") == 1);
+    CHECK(run.line_after("  4 == 5") == "with message:");
+    CHECK(run.count("  alloc-chaos baseline run, nothing failed") == 1);
+    CHECK(run.line_after("explicitly with message:") ==
+          "  alloc-chaos check INVALID: the baseline run, with nothing failed, ended in exception \u2014 1 Catch2 "
+          "assertion failed in the baseline run (logged above); the loop stops at it");
+}
+
 TEST_CASE("a leak under failures fails the case with the report", "[check]") {
     const case_run run = run_case("leaks under later failures");
     INFO(run.output());
@@ -214,8 +227,8 @@ TEST_CASE("tags select alloc-chaos cases as any other", "[filter]") {
     CHECK(passing.exit_code == 0);
     CHECK(passing.has_line("All tests passed (2 assertions in 1 test case)"));  // its CHECK, and the check
     const case_run broken = run_failing_cases("'[broken]'");
-    CHECK(broken.exit_code == 18);
-    CHECK(broken.has_line("test cases: 12 |  0 passed | 12 failed"));
+    CHECK(broken.exit_code == 20);
+    CHECK(broken.has_line("test cases: 13 |  0 passed | 13 failed"));
 }
 
 TEST_CASE("the JUnit reporter holds the failed assertion with its run, and the report", "[reporters]") {
@@ -310,13 +323,13 @@ TEST_CASE("every run in a worker process reports its assertions once, in the run
 TEST_CASE("cases report the same with ALLOC_CHAOS_PROCESSES as in place", "[processes]") {
     const std::string cases = "'wrong result after a swallowed failure,check fails under one failure,"
                               "a message left open by an earlier run,leaks under later failures,wrong exception type,"
-                              "a passing case' -s";
+                              "assertion fails in a baseline that leaks,a passing case' -s";
     const case_run in_place = run_failing_cases(cases);
     const case_run run = run_failing_cases(cases, "ALLOC_CHAOS_PROCESSES=2 ");
     INFO(run.output());
     CHECK(run.exit_code == in_place.exit_code);
     CHECK(run.lines == in_place.lines);
-    CHECK(run.has_line("test cases:  6 | 1 passed | 5 failed"));
+    CHECK(run.has_line("test cases:  7 | 1 passed |  6 failed"));
 }
 
 // Takes the path of catch2_failing_cases from after a final `--`, then runs Catch2 with the rest.

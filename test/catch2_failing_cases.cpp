@@ -83,6 +83,15 @@ ALLOC_CHAOS_TEST_CASE("require fails under failure", "[broken]") { bodies::requi
 // Attempts #0..#6; a failure of #4 or #5 leaks the block of #3, a failure of #6 leaks #3 and #5.
 ALLOC_CHAOS_TEST_CASE("leaks under later failures", "[broken]") { test_bodies::leaks_3_and_5_on_later_failures(kept); }
 
+// The baseline run leaks and its assertion fails: the checker makes it again to take the leak's
+// stack, and the assertion fails again, unreported.
+ALLOC_CHAOS_TEST_CASE("assertion fails in a baseline that leaks", "[broken]") {
+    sink = kept.keep(::operator new(64));  // #0 operator new size=64: never freed by the body
+    std::vector<int> numbers(4);           // #1 operator new size=16
+    sink = numbers.data();
+    CHECK(numbers.size() == 5u);
+}
+
 // Every failure is translated into the wrong exception type.
 ALLOC_CHAOS_TEST_CASE("wrong exception type", "[broken]") {
     try {
