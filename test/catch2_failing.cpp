@@ -311,11 +311,12 @@ TEST_CASE("every run in a worker process reports its assertions once, in the run
     CHECK(run.exit_code == 0);
     std::vector<std::string> runs;
     for (const std::string& line : run.lines)
-        if (line.find("passed: alloc_chaos::current_run().has_value() for: true with 1 message: ") != std::string::npos)
-            runs.push_back(line.substr(line.find("with 1 message: ")));
-    CHECK(runs == std::vector<std::string>{"with 1 message: 'alloc-chaos baseline run, nothing failed'",
-                                           "with 1 message: 'alloc-chaos run failing attempt #0'",
-                                           "with 1 message: 'alloc-chaos run failing attempt #1'"});
+        if (line.find("passed: alloc_chaos::current_run().has_value() for: true with ") != std::string::npos)
+            runs.push_back(line.substr(line.find("with ")));
+    CHECK(runs == std::vector<std::string>{
+                      "with 2 messages: 'alloc-chaos baseline run, nothing failed' and 'a message of its own'",
+                      "with 2 messages: 'alloc-chaos run failing attempt #0' and 'a message of its own'",
+                      "with 2 messages: 'alloc-chaos run failing attempt #1' and 'a message of its own'"});
     CHECK(run.count_ending("with 1 message: 'alloc-chaos: all 2 allocation failures the body can meet were handled'") == 1);
     CHECK(run.has_line("Passed 1 test case with 5 assertions."));
 }

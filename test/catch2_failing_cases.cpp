@@ -183,7 +183,10 @@ ALLOC_CHAOS_TEST_CASE_WITH(in_workers(), "in workers: a null write after the inj
 
 // Every run's assertions, passing ones too, reported by the calling process in the runs' order.
 ALLOC_CHAOS_TEST_CASE_WITH(in_workers(), "in workers: every run reports its assertions", "[processes]") {
-    CHECK(alloc_chaos::current_run().has_value());  // before any attempt: made by every run
+    {
+        INFO("a message of its own");
+        CHECK(alloc_chaos::current_run().has_value());  // before any attempt: made by every run
+    }
     std::vector<int> numbers(4);        // #0 operator new size=16
     sink = numbers.data();
     std::string text(40, 't');          // #1 operator new size=41

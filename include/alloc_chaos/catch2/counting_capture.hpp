@@ -10,6 +10,7 @@
 // calling process to replay (worker_log.hpp), or nowhere, for a run that repeats one reported.
 
 #include <alloc_chaos/catch2/worker_log.hpp>
+#include <alloc_chaos/source.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -96,7 +97,8 @@ public:
         record(message_event(capture_event::kind::unscoped_message, message));
     }
     void handleFatalErrorCondition(Catch::StringRef message) override {
-        if (route_ == capture_route::report)  // elsewhere the process ends with the signal, a crashed run
+        // A worker ends with the signal, which makes the run crashed; any other process reports it.
+        if (route_ != capture_route::record)
             decorated_.handleFatalErrorCondition(message);
     }
 
@@ -233,7 +235,10 @@ private:
         return e;
     }
 
+    // Keeps `e` when recording, unobserved: a ScopedMessage's destructor pops its message from
+    // the body itself, outside any assertion.
     void record(capture_event&& e) {
+        alloc_chaos::unobserved recording;
         if (route_ == capture_route::record)
             recorded_.push_back(std::move(e));
     }

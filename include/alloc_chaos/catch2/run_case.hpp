@@ -21,7 +21,6 @@
 #include <memory>
 #include <new>
 #include <sstream>
-#include <stdexcept>
 #include <string>
 
 #if defined(__unix__) || defined(__APPLE__)

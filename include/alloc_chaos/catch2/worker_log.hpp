@@ -18,8 +18,8 @@
 #include <cstring>
 #include <functional>
 #include <optional>
+#include <ostream>
 #include <set>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <utility>
