@@ -333,6 +333,17 @@ TEST_CASE("cases report the same with ALLOC_CHAOS_PROCESSES as in place", "[proc
     CHECK(run.has_line("test cases:  7 | 1 passed |  6 failed"));
 }
 
+TEST_CASE("the XML reporter reads the same with ALLOC_CHAOS_PROCESSES as in place", "[processes][reporters]") {
+    const std::string cases = "'check fails under one failure,a message left open by an earlier run' -r xml -s";
+    const case_run in_place = run_failing_cases(cases);
+    const case_run run = run_failing_cases(cases, "ALLOC_CHAOS_PROCESSES=2 ");
+    INFO(run.output());
+    CHECK(run.exit_code == 4);
+    CHECK(run.lines == in_place.lines);
+    CHECK(run.count("        alloc-chaos run failing attempt #1") == 3);  // 2 failed CHECKs, 1 passed after one
+    CHECK(run.has_line("  <OverallResults successes=\"4\" failures=\"4\" expectedFailures=\"0\"/>"));
+}
+
 // Takes the path of catch2_failing_cases from after a final `--`, then runs Catch2 with the rest.
 int main(int argc, char* argv[]) {
     if (argc >= 3 && std::string_view(argv[argc - 2]) == "--") {
