@@ -59,10 +59,12 @@ struct case_run {
     }
 };
 
-// Runs catch2_failing_cases with `arguments` (already quoted for the shell), its output and errors read.
-case_run run_failing_cases(const std::string& arguments) {
+// Runs catch2_failing_cases with `arguments` (already quoted for the shell), its output and errors
+// read; `environment`: variables to set for it ("NAME=value ").
+case_run run_failing_cases(const std::string& arguments, const std::string& environment = "") {
     REQUIRE_FALSE(failing_cases_path.empty());
-    const std::string command = "'" + failing_cases_path + "' " + arguments + " --use-colour no 2>&1";
+    const std::string command =
+        environment + "'" + failing_cases_path + "' " + arguments + " --use-colour no 2>&1";
     case_run run;
     FILE* pipe = ::popen(command.c_str(), "r");
     REQUIRE(pipe != nullptr);
@@ -83,8 +85,8 @@ case_run run_failing_cases(const std::string& arguments) {
 }
 
 // Runs the one case named `name`.
-case_run run_case(const std::string& name, const std::string& more = "") {
-    return run_failing_cases("'" + name + "'" + (more.empty() ? "" : " " + more));
+case_run run_case(const std::string& name, const std::string& more = "", const std::string& environment = "") {
+    return run_failing_cases("'" + name + "'" + (more.empty() ? "" : " " + more), environment);
 }
 
 }  // namespace
@@ -156,6 +158,19 @@ TEST_CASE("a failed REQUIRE ends its run as a failed assertion, not as a foreign
     CHECK(run.has_line("assertions: 4 | 2 passed | 2 failed"));
 }
 
+TEST_CASE("a failed assertion in a baseline run that leaks is not reported again by the rerun that takes stacks",
+          "[check]") {
+    const case_run run = run_case("assertion fails in a baseline that leaks");
+    INFO(run.output());
+    CHECK(run.exit_code == 2);
+    CHECK(run.count("  CHECK( numbers.size() == 5u )") == 1);
+    CHECK(run.line_after("  4 == 5") == "with message:");
+    CHECK(run.count("  alloc-chaos baseline run, nothing failed") == 1);
+    CHECK(run.line_after("explicitly with message:") ==
+          "  alloc-chaos check INVALID: the baseline run, with nothing failed, ended in exception \u2014 1 Catch2 "
+          "assertion failed in the baseline run (logged above); the loop stops at it");
+}
+
 TEST_CASE("a leak under failures fails the case with the report", "[check]") {
     const case_run run = run_case("leaks under later failures");
     INFO(run.output());
@@ -185,16 +200,6 @@ TEST_CASE("the matcher prints the whole failing report, then what it wanted", "[
     CHECK(run.count_ending(": exception \u2014 out of memory, reported as a runtime_error") == 1);
 }
 
-TEST_CASE("runs in worker processes fail the case with the fix", "[processes]") {
-    const case_run run = run_case("runs in worker processes");
-    INFO(run.output());
-    CHECK(run.exit_code == 1);
-    CHECK(run.line_after("explicitly with message:") ==
-          "  alloc-chaos check INVALID: the baseline run, with nothing failed, ended in exception \u2014 "
-          "ALLOC_CHAOS_TEST_CASE runs in the calling process only, not in worker processes: drop processes() from "
-          "the case's checker and unset ALLOC_CHAOS_PROCESSES");
-}
-
 TEST_CASE("a section inside the body fails the case with the fix", "[sections]") {
     const case_run run = run_case("a section inside the body");
     INFO(run.output());
@@ -222,8 +227,8 @@ TEST_CASE("tags select alloc-chaos cases as any other", "[filter]") {
     CHECK(passing.exit_code == 0);
     CHECK(passing.has_line("All tests passed (2 assertions in 1 test case)"));  // its CHECK, and the check
     const case_run broken = run_failing_cases("'[broken]'");
-    CHECK(broken.exit_code == 13);
-    CHECK(broken.has_line("test cases:  9 |  9 failed"));
+    CHECK(broken.exit_code == 20);
+    CHECK(broken.has_line("test cases: 13 |  0 passed | 13 failed"));
 }
 
 TEST_CASE("the JUnit reporter holds the failed assertion with its run, and the report", "[reporters]") {
@@ -245,6 +250,98 @@ TEST_CASE("the XML reporter holds the run of the failed assertion, and the repor
     CHECK(run.count("          label.size() == 40u") == 1);
     CHECK(run.count("        alloc-chaos check FAILED: 1 of 2 failure runs did not end in a controlled error") == 1);
     CHECK(run.has_line("    <OverallResults successes=\"3\" failures=\"2\" expectedFailures=\"0\"/>"));
+}
+
+// ---- The runs in worker processes ----
+
+TEST_CASE("a failed CHECK in a worker process is reported by the calling process as in place", "[processes]") {
+    const case_run run = run_case("in workers: check fails under one failure");
+    INFO(run.output());
+    CHECK(run.exit_code == 2);
+    CHECK(run.count("  CHECK( label.size() == 40u )") == 1);
+    CHECK(run.line_after("  CHECK( label.size() == 40u )") == "with expansion:");
+    CHECK(run.line_after("  1 == 40") == "with message:");
+    CHECK(run.line_after("with message:") == "  alloc-chaos run failing attempt #1");
+    CHECK(run.count("  alloc-chaos run failing attempt #1") == 1);
+    CHECK(run.line_after("explicitly with message:") ==
+          "  alloc-chaos check FAILED: 1 of 2 failure runs did not end in a controlled error");
+    CHECK(run.count_ending(": exception \u2014 1 Catch2 assertion failed in the run failing #1 operator new size=41 "
+                           "align=16 (logged above); the loop stops at it") == 1);
+    CHECK(run.has_line("assertions: 5 | 3 passed | 2 failed"));
+}
+
+TEST_CASE("a failed REQUIRE in a worker process ends the case as in place", "[processes]") {
+    const case_run run = run_case("in workers: require fails under failure");
+    INFO(run.output());
+    CHECK(run.exit_code == 2);
+    CHECK(run.count("  REQUIRE( block != nullptr )") == 1);
+    CHECK(run.line_after("  nullptr != nullptr") == "with message:");
+    CHECK(run.count("  alloc-chaos run failing attempt #0") == 1);
+    CHECK(run.line_after("explicitly with message:") ==
+          "  alloc-chaos check FAILED: 1 of 1 failure run did not end in a controlled error");
+    CHECK(run.count_ending(": exception \u2014 a REQUIRE failed in the run failing #0 operator new size=4 align=16 "
+                           "nothrow (logged above); the case ends here") == 1);
+    CHECK_FALSE(run.contains("not derived from std::exception"));
+    CHECK(run.has_line("assertions: 4 | 2 passed | 2 failed"));
+}
+
+TEST_CASE("a leak in a worker process fails the case with the report", "[processes]") {
+    const case_run run = run_case("in workers: leaks under later failures");
+    INFO(run.output());
+    CHECK(run.exit_code == 1);
+    CHECK(run.line_after("explicitly with message:") ==
+          "  alloc-chaos check FAILED: 3 of 7 failure runs did not end in a controlled error with no findings");
+    CHECK(run.count_ending(": FAILED:") == 1);
+}
+
+TEST_CASE("a run that crashes its worker fails the case with the crash in its report", "[processes]") {
+    const case_run run = run_case("in workers: a null write after the injected failure");
+    INFO(run.output());
+    CHECK(run.exit_code == 1);
+    CHECK(run.line_after("explicitly with message:") ==
+          "  alloc-chaos check FAILED: 1 of 2 failure runs did not end in a controlled error");
+    CHECK(run.has_line("    #1 operator new[] size=16 align=16 nothrow: crashed \u2014 SIGSEGV"));
+    CHECK(run.count_ending(": FAILED:") == 1);
+    CHECK(run.has_line("assertions: 2 | 1 passed | 1 failed"));  // the baseline's CHECK, and the check
+}
+
+TEST_CASE("every run in a worker process reports its assertions once, in the runs' order", "[processes]") {
+    const case_run run = run_case("in workers: every run reports its assertions", "-s -r compact");
+    INFO(run.output());
+    CHECK(run.exit_code == 0);
+    std::vector<std::string> runs;
+    for (const std::string& line : run.lines)
+        if (line.find("passed: alloc_chaos::current_run().has_value() for: true with ") != std::string::npos)
+            runs.push_back(line.substr(line.find("with ")));
+    CHECK(runs == std::vector<std::string>{
+                      "with 2 messages: 'alloc-chaos baseline run, nothing failed' and 'a message of its own'",
+                      "with 2 messages: 'alloc-chaos run failing attempt #0' and 'a message of its own'",
+                      "with 2 messages: 'alloc-chaos run failing attempt #1' and 'a message of its own'"});
+    CHECK(run.count_ending("with 1 message: 'alloc-chaos: all 2 allocation failures the body can meet were handled'") == 1);
+    CHECK(run.has_line("Passed 1 test case with 5 assertions."));
+}
+
+TEST_CASE("cases report the same with ALLOC_CHAOS_PROCESSES as in place", "[processes]") {
+    const std::string cases = "'wrong result after a swallowed failure,check fails under one failure,"
+                              "a message left open by an earlier run,leaks under later failures,wrong exception type,"
+                              "assertion fails in a baseline that leaks,a passing case' -s";
+    const case_run in_place = run_failing_cases(cases);
+    const case_run run = run_failing_cases(cases, "ALLOC_CHAOS_PROCESSES=2 ");
+    INFO(run.output());
+    CHECK(run.exit_code == in_place.exit_code);
+    CHECK(run.lines == in_place.lines);
+    CHECK(run.has_line("test cases:  7 | 1 passed |  6 failed"));
+}
+
+TEST_CASE("the XML reporter reads the same with ALLOC_CHAOS_PROCESSES as in place", "[processes][reporters]") {
+    const std::string cases = "'check fails under one failure,a message left open by an earlier run' -r xml -s";
+    const case_run in_place = run_failing_cases(cases);
+    const case_run run = run_failing_cases(cases, "ALLOC_CHAOS_PROCESSES=2 ");
+    INFO(run.output());
+    CHECK(run.exit_code == 4);
+    CHECK(run.lines == in_place.lines);
+    CHECK(run.count("        alloc-chaos run failing attempt #1") == 3);  // 2 failed CHECKs, 1 passed after one
+    CHECK(run.has_line("  <OverallResults successes=\"4\" failures=\"4\" expectedFailures=\"0\"/>"));
 }
 
 // Takes the path of catch2_failing_cases from after a final `--`, then runs Catch2 with the rest.

@@ -155,6 +155,31 @@ TEST_CASE("the fixture with options was built for two baselines plus once per at
     CHECK(stable_fixtures_built == 2 + 3);
 }
 
+namespace {
+
+// Every in_workers_fixture built in this process; a worker process counts its own.
+int worker_fixtures_built_here = 0;
+
+// A fixture whose cases run in worker processes.
+struct in_workers_fixture {
+    static alloc_chaos::checker alloc_chaos_checker() { return alloc_chaos::checker{}.processes(2); }
+    in_workers_fixture() { ++worker_fixtures_built_here; }
+};
+
+}  // namespace
+
+ALLOC_CHAOS_TEST_CASE_METHOD(in_workers_fixture, "a fixture case in worker processes builds its fixture there",
+                             "[fixture][processes]") {
+    CHECK(worker_fixtures_built_here >= 1);  // this run's, in the worker that makes it
+    const std::vector<std::string> words = three_attempts();
+    sink = const_cast<std::string*>(words.data());
+    CHECK(words.size() == 2u);
+}
+
+TEST_CASE("the fixture of a case in worker processes was built in the workers alone", "[fixture][processes]") {
+    CHECK(worker_fixtures_built_here == 0);
+}
+
 ALLOC_CHAOS_TEST_CASE() {
     std::vector<int> v(4);
     sink = v.data();

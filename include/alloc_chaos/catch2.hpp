@@ -13,8 +13,9 @@
 // the run and ends the loop after it. ALLOC_CHAOS_TEST_CASE_WITH takes the checker options as its
 // first argument; ALLOC_CHAOS_TEST_CASE_METHOD builds a fresh Fixture for every run, unobserved,
 // and takes its options from a `static alloc_chaos::checker alloc_chaos_checker()` of Fixture
-// when it has one. Runs execute in the calling process only (no checker::processes), and a
-// SECTION inside a check's body throws std::logic_error (sections.hpp).
+// when it has one. With processes(n) among the options (or ALLOC_CHAOS_PROCESSES), the runs, and
+// their fixtures, execute in worker processes, and this process reports what they reported
+// (worker_log.hpp). A SECTION inside a check's body throws std::logic_error (sections.hpp).
 // Include this header in every file whose assertions run inside such a case: it makes Catch2's
 // assertions unobserved. Also here: the matcher alloc_chaos::catch2::succeeded() for plain checks.
 
