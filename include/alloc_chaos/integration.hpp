@@ -21,6 +21,10 @@
 //   assertion_stop::fatal_assertion_failed   throws abort_check for a fatal assertion's failure.
 //   assertion_repeats             tells the runs that repeat the one an assertion stopped, whose
 //                                 assertions an adapter does not report again.
+//   process_id()                  this process's id: a run that sees another one than its check's
+//                                 caller runs in a worker process.
+//   recording_writer / _reader    what a run in a worker did to its framework, as bytes for
+//                                 attach_to_run(), and read back by the calling process.
 
 #include <alloc_chaos/checker.hpp>
 #include <alloc_chaos/current_run.hpp>
@@ -28,10 +32,15 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <sstream>
 #include <string>
 #include <string_view>
+
+#if defined(__unix__) || defined(__APPLE__)
+#include <unistd.h>
+#endif
 
 namespace alloc_chaos::integration {
 
@@ -134,6 +143,65 @@ public:
 
 private:
     bool stopped_ = false;
+};
+
+// This process's id: a run that sees another one than its check's caller runs in a worker.
+// Where no worker can be forked, every run is in the calling process.
+inline long process_id() noexcept {
+#if defined(__unix__) || defined(__APPLE__)
+    return static_cast<long>(::getpid());
+#else
+    return 0;
+#endif
+}
+
+// Writes what a run in a worker process did to its framework as bytes (for attach_to_run):
+// native numbers and length-prefixed texts. Both ends are the same executable.
+class recording_writer {
+public:
+    void put(std::uint64_t n) { bytes_.append(reinterpret_cast<const char*>(&n), sizeof n); }
+    void put(std::string_view text) {
+        put(std::uint64_t{text.size()});
+        bytes_.append(text);
+    }
+    const std::string& bytes() const noexcept { return bytes_; }
+
+private:
+    std::string bytes_;
+};
+
+// Reads what recording_writer wrote, in order; std::nullopt once the bytes are cut short.
+class recording_reader {
+public:
+    explicit recording_reader(std::string_view bytes) noexcept : rest_(bytes) {}
+
+    std::optional<std::uint64_t> number() {
+        std::uint64_t n = 0;
+        if (rest_.size() < sizeof n)
+            return std::nullopt;
+        std::memcpy(&n, rest_.data(), sizeof n);
+        rest_.remove_prefix(sizeof n);
+        return n;
+    }
+    std::optional<std::string> text() {
+        const std::optional<std::uint64_t> size = number();
+        if (!size || *size > rest_.size())
+            return std::nullopt;
+        std::string read(rest_.substr(0, static_cast<std::size_t>(*size)));
+        rest_.remove_prefix(static_cast<std::size_t>(*size));
+        return read;
+    }
+    // A count of entries to come: std::nullopt when it is more than the bytes left could hold.
+    std::optional<std::uint64_t> count() {
+        const std::optional<std::uint64_t> n = number();
+        if (!n || *n > rest_.size())
+            return std::nullopt;
+        return n;
+    }
+    bool done() const noexcept { return rest_.empty(); }
+
+private:
+    std::string_view rest_;
 };
 
 }  // namespace alloc_chaos::integration

@@ -8,6 +8,7 @@
 // (attach_to_run); once the check is over, the calling process replays every run's recording
 // into its own log and results, in the run's context, as if the run had been made there.
 
+#include <alloc_chaos/integration.hpp>
 #include <alloc_chaos/report.hpp>
 #include <alloc_chaos/run_attachment.hpp>
 #include <alloc_chaos/source.hpp>
@@ -21,29 +22,18 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#if defined(__unix__) || defined(__APPLE__)
-#include <unistd.h>
-#endif
-
 namespace alloc_chaos::boost_test::detail {
 
 namespace ut = boost::unit_test;
 
-// This process's id: a run that sees another one than its check's caller runs in a worker.
-// Where no worker can be forked, every run is in the calling process.
-inline long process_id() noexcept {
-#if defined(__unix__) || defined(__APPLE__)
-    return static_cast<long>(::getpid());
-#else
-    return 0;
-#endif
-}
+using integration::process_id;
+using integration::recording_reader;
+using integration::recording_writer;
 
 // One thing a run did to Boost.Test, in the order it did it.
 struct log_event {
@@ -127,48 +117,6 @@ public:
 
 private:
     std::vector<log_event>& events_;
-};
-
-// Writes a recording as bytes: native numbers and length-prefixed texts. Both ends are the same
-// executable.
-class recording_writer {
-public:
-    void put(std::uint64_t n) { bytes_.append(reinterpret_cast<const char*>(&n), sizeof n); }
-    void put(std::string_view text) {
-        put(std::uint64_t{text.size()});
-        bytes_.append(text);
-    }
-    const std::string& bytes() const noexcept { return bytes_; }
-
-private:
-    std::string bytes_;
-};
-
-// Reads what recording_writer wrote, in order; std::nullopt once the bytes are cut short.
-class recording_reader {
-public:
-    explicit recording_reader(std::string_view bytes) noexcept : rest_(bytes) {}
-
-    std::optional<std::uint64_t> number() {
-        std::uint64_t n = 0;
-        if (rest_.size() < sizeof n)
-            return std::nullopt;
-        std::memcpy(&n, rest_.data(), sizeof n);
-        rest_.remove_prefix(sizeof n);
-        return n;
-    }
-    std::optional<std::string> text() {
-        const std::optional<std::uint64_t> size = number();
-        if (!size || *size > rest_.size())
-            return std::nullopt;
-        std::string read(rest_.substr(0, static_cast<std::size_t>(*size)));
-        rest_.remove_prefix(static_cast<std::size_t>(*size));
-        return read;
-    }
-    bool done() const noexcept { return rest_.empty(); }
-
-private:
-    std::string_view rest_;
 };
 
 // `events` as bytes, each entry's context without its first `shared_frames` frames (the calling

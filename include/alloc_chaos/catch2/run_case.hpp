@@ -23,20 +23,9 @@
 #include <sstream>
 #include <string>
 
-#if defined(__unix__) || defined(__APPLE__)
-#include <unistd.h>
-#endif
-
 namespace alloc_chaos::catch2::detail {
 
-// This process's id: a run that sees another one than its check's caller runs in a worker.
-inline long process_id() noexcept {
-#if defined(__unix__) || defined(__APPLE__)
-    return static_cast<long>(::getpid());
-#else
-    return 0;
-#endif
-}
+using integration::process_id;
 
 // Catch2's names in the neutral core's messages.
 inline constexpr integration::assertion_stop catch2_stop{"Catch2", "REQUIRE"};

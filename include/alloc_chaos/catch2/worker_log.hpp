@@ -9,13 +9,13 @@
 // over, the calling process replays every run's recording into its own result capture, in the
 // order the runs were made, as if the run had been made there.
 
+#include <alloc_chaos/integration.hpp>
 #include <alloc_chaos/report.hpp>
 
 #include <catch2/catch.hpp>
 
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <functional>
 #include <optional>
 #include <ostream>
@@ -52,63 +52,43 @@ struct capture_event {
     std::uint64_t sequence = 0;       // a scoped message's Catch::MessageInfo::sequence in the worker
 };
 
-// `events` as bytes: native numbers and length-prefixed texts; both ends are the same executable.
+// `events` as bytes, for attach_to_run.
 inline std::string encode_events(const std::vector<capture_event>& events) {
-    std::string bytes;
-    const auto put_number = [&](std::uint64_t n) { bytes.append(reinterpret_cast<const char*>(&n), sizeof n); };
-    const auto put_text = [&](std::string_view text) {
-        put_number(text.size());
-        bytes.append(text);
-    };
-    put_number(events.size());
+    integration::recording_writer out;
+    out.put(std::uint64_t{events.size()});
     for (const capture_event& e : events) {
-        put_number(static_cast<std::uint64_t>(e.what));
-        put_text(e.macro_name);
-        put_text(e.file);
-        put_number(e.line);
-        put_text(e.captured_expression);
-        put_number(e.disposition);
-        put_number(e.type);
-        put_text(e.text);
-        put_number((e.binary ? 1u : 0u) | (e.result ? 2u : 0u));
-        put_number(e.sequence);
+        out.put(static_cast<std::uint64_t>(e.what));
+        out.put(e.macro_name);
+        out.put(e.file);
+        out.put(std::uint64_t{e.line});
+        out.put(e.captured_expression);
+        out.put(std::uint64_t{e.disposition});
+        out.put(std::uint64_t{e.type});
+        out.put(e.text);
+        out.put(std::uint64_t{(e.binary ? 1u : 0u) | (e.result ? 2u : 0u)});
+        out.put(std::uint64_t{e.sequence});
     }
-    return bytes;
+    return out.bytes();
 }
 
 // The events of a recording; std::nullopt when its bytes do not decode whole.
 inline std::optional<std::vector<capture_event>> decode_events(std::string_view bytes) {
-    const auto number = [&]() -> std::optional<std::uint64_t> {
-        std::uint64_t n = 0;
-        if (bytes.size() < sizeof n)
-            return std::nullopt;
-        std::memcpy(&n, bytes.data(), sizeof n);
-        bytes.remove_prefix(sizeof n);
-        return n;
-    };
-    const auto text = [&]() -> std::optional<std::string> {
-        const std::optional<std::uint64_t> size = number();
-        if (!size || *size > bytes.size())
-            return std::nullopt;
-        std::string read(bytes.substr(0, static_cast<std::size_t>(*size)));
-        bytes.remove_prefix(static_cast<std::size_t>(*size));
-        return read;
-    };
-    const std::optional<std::uint64_t> count = number();
-    if (!count || *count > bytes.size())
+    integration::recording_reader in(bytes);
+    const std::optional<std::uint64_t> count = in.count();
+    if (!count)
         return std::nullopt;
     std::vector<capture_event> events(static_cast<std::size_t>(*count));
     for (capture_event& e : events) {
-        const std::optional<std::uint64_t> what = number();
-        std::optional<std::string> macro_name = text();
-        std::optional<std::string> file = text();
-        const std::optional<std::uint64_t> line = number();
-        std::optional<std::string> captured_expression = text();
-        const std::optional<std::uint64_t> disposition = number();
-        const std::optional<std::uint64_t> type = number();
-        std::optional<std::string> said = text();
-        const std::optional<std::uint64_t> flags = number();
-        const std::optional<std::uint64_t> sequence = number();
+        const std::optional<std::uint64_t> what = in.number();
+        std::optional<std::string> macro_name = in.text();
+        std::optional<std::string> file = in.text();
+        const std::optional<std::uint64_t> line = in.number();
+        std::optional<std::string> captured_expression = in.text();
+        const std::optional<std::uint64_t> disposition = in.number();
+        const std::optional<std::uint64_t> type = in.number();
+        std::optional<std::string> said = in.text();
+        const std::optional<std::uint64_t> flags = in.number();
+        const std::optional<std::uint64_t> sequence = in.number();
         if (!what || *what > static_cast<std::uint64_t>(capture_event::kind::incomplete) || !macro_name || !file ||
             !line || !captured_expression || !disposition || !type || !said || !flags || !sequence)
             return std::nullopt;
@@ -124,7 +104,7 @@ inline std::optional<std::vector<capture_event>> decode_events(std::string_view 
         e.result = (*flags & 2u) != 0;
         e.sequence = *sequence;
     }
-    if (!bytes.empty())
+    if (!in.done())
         return std::nullopt;
     return events;
 }

@@ -8,32 +8,20 @@
 // (attach_to_run); once the check is over, the calling process reports every run's recording as
 // if the run had been made there, in the order the runs were made.
 
+#include <alloc_chaos/integration.hpp>
 #include <alloc_chaos/report.hpp>
 
 #include <gtest/gtest.h>
 
 #include <cstdint>
-#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#if defined(__unix__) || defined(__APPLE__)
-#include <unistd.h>
-#endif
-
 namespace alloc_chaos::gtest::detail {
 
-// This process's id: a run that sees another one than its check's caller runs in a worker.
-// Where no worker can be forked, every run is in the calling process.
-inline long process_id() noexcept {
-#if defined(__unix__) || defined(__APPLE__)
-    return static_cast<long>(::getpid());
-#else
-    return 0;
-#endif
-}
+using integration::process_id;
 
 // One test part result, as GoogleTest reported it in a worker's run.
 struct recorded_part {
@@ -43,51 +31,31 @@ struct recorded_part {
     std::string message;  // whole: the run's trace line included
 };
 
-// `parts` as bytes: native numbers and length-prefixed texts; both ends are the same executable.
+// `parts` as bytes, for attach_to_run.
 inline std::string encode_parts(const std::vector<recorded_part>& parts) {
-    std::string bytes;
-    const auto put_number = [&](std::uint64_t n) { bytes.append(reinterpret_cast<const char*>(&n), sizeof n); };
-    const auto put_text = [&](std::string_view text) {
-        put_number(text.size());
-        bytes.append(text);
-    };
-    put_number(parts.size());
+    integration::recording_writer out;
+    out.put(std::uint64_t{parts.size()});
     for (const recorded_part& part : parts) {
-        put_number(static_cast<std::uint64_t>(part.type));
-        put_text(part.file);
-        put_number(static_cast<std::uint64_t>(static_cast<std::int64_t>(part.line)));
-        put_text(part.message);
+        out.put(static_cast<std::uint64_t>(part.type));
+        out.put(part.file);
+        out.put(static_cast<std::uint64_t>(static_cast<std::int64_t>(part.line)));
+        out.put(part.message);
     }
-    return bytes;
+    return out.bytes();
 }
 
 // The parts of a recording; std::nullopt when its bytes do not decode whole.
 inline std::optional<std::vector<recorded_part>> decode_parts(std::string_view bytes) {
-    const auto number = [&]() -> std::optional<std::uint64_t> {
-        std::uint64_t n = 0;
-        if (bytes.size() < sizeof n)
-            return std::nullopt;
-        std::memcpy(&n, bytes.data(), sizeof n);
-        bytes.remove_prefix(sizeof n);
-        return n;
-    };
-    const auto text = [&]() -> std::optional<std::string> {
-        const std::optional<std::uint64_t> size = number();
-        if (!size || *size > bytes.size())
-            return std::nullopt;
-        std::string read(bytes.substr(0, static_cast<std::size_t>(*size)));
-        bytes.remove_prefix(static_cast<std::size_t>(*size));
-        return read;
-    };
-    const std::optional<std::uint64_t> count = number();
-    if (!count || *count > bytes.size())
+    integration::recording_reader in(bytes);
+    const std::optional<std::uint64_t> count = in.count();
+    if (!count)
         return std::nullopt;
     std::vector<recorded_part> parts(static_cast<std::size_t>(*count));
     for (recorded_part& part : parts) {
-        const std::optional<std::uint64_t> type = number();
-        std::optional<std::string> file = text();
-        const std::optional<std::uint64_t> line = number();
-        std::optional<std::string> message = text();
+        const std::optional<std::uint64_t> type = in.number();
+        std::optional<std::string> file = in.text();
+        const std::optional<std::uint64_t> line = in.number();
+        std::optional<std::string> message = in.text();
         if (!type || *type > static_cast<std::uint64_t>(::testing::TestPartResult::kSkip) || !file || !line || !message)
             return std::nullopt;
         part.type = static_cast<::testing::TestPartResult::Type>(*type);
@@ -95,7 +63,7 @@ inline std::optional<std::vector<recorded_part>> decode_parts(std::string_view b
         part.line = static_cast<int>(static_cast<std::int64_t>(*line));
         part.message = std::move(*message);
     }
-    if (!bytes.empty())
+    if (!in.done())
         return std::nullopt;
     return parts;
 }
