@@ -21,6 +21,8 @@
 //   assertion_stop::fatal_assertion_failed   throws abort_check for a fatal assertion's failure.
 //   assertion_repeats             tells the runs that repeat the one an assertion stopped, whose
 //                                 assertions an adapter does not report again.
+//   fresh_object<T>               a T (a framework's fixture or test case) for one run, built and
+//                                 destroyed unobserved.
 //   process_id()                  this process's id: a run that sees another one than its check's
 //                                 caller runs in a worker process.
 //   recording_writer / _reader    what a run in a worker did to its framework, as bytes for
@@ -33,6 +35,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -143,6 +146,28 @@ public:
 
 private:
     bool stopped_ = false;
+};
+
+// A T for one run (a framework's fixture or test case, made fresh for every run), built and
+// destroyed unobserved: its setting up and its tearing down are no attempts of the body.
+template <class T>
+class fresh_object {
+public:
+    fresh_object() {
+        alloc_chaos::unobserved setup;
+        object_ = std::make_unique<T>();
+    }
+    ~fresh_object() {
+        alloc_chaos::unobserved teardown;
+        object_.reset();
+    }
+    fresh_object(const fresh_object&) = delete;
+    fresh_object& operator=(const fresh_object&) = delete;
+
+    T& get() noexcept { return *object_; }
+
+private:
+    std::unique_ptr<T> object_;
 };
 
 // This process's id: a run that sees another one than its check's caller runs in a worker.

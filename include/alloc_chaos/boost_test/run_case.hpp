@@ -22,7 +22,6 @@
 #include <boost/test/unit_test_log.hpp>
 #include <boost/test/unit_test_suite.hpp>
 
-#include <memory>
 #include <new>
 #include <sstream>
 #include <string>
@@ -103,30 +102,24 @@ private:
     int context_ = 0;
 };
 
-// A fresh test-case object (and so fixture) for one run, built and torn down unobserved.
+// A fresh test-case object (and so fixture) for one run, built, set up, torn down and destroyed
+// unobserved.
 template <class Case>
 class fresh_case {
 public:
     fresh_case() {
         alloc_chaos::unobserved setup;
-        case_ = std::make_unique<Case>();
-        ut::setup_conditional(*case_);
+        ut::setup_conditional(case_.get());
     }
-    ~fresh_case() {
-        alloc_chaos::unobserved teardown;
-        case_.reset();
-    }
-    fresh_case(const fresh_case&) = delete;
-    fresh_case& operator=(const fresh_case&) = delete;
 
-    Case& get() noexcept { return *case_; }
+    Case& get() noexcept { return case_.get(); }
     void teardown() {
         alloc_chaos::unobserved teardown;
-        ut::teardown_conditional(*case_);
+        ut::teardown_conditional(case_.get());
     }
 
 private:
-    std::unique_ptr<Case> case_;
+    integration::fresh_object<Case> case_;
 };
 
 // Logs what the check found, at the test case's own file and line.

@@ -18,7 +18,6 @@
 #include <catch2/catch.hpp>
 
 #include <concepts>
-#include <memory>
 #include <new>
 #include <sstream>
 #include <string>
@@ -140,24 +139,7 @@ void run_case(const alloc_chaos::checker& options, const Catch::SourceLineInfo& 
 
 // A fresh test-case object (and so fixture) for one run, built and torn down unobserved.
 template <class Case>
-class fresh_case {
-public:
-    fresh_case() {
-        alloc_chaos::unobserved setup;
-        case_ = std::make_unique<Case>();
-    }
-    ~fresh_case() {
-        alloc_chaos::unobserved teardown;
-        case_.reset();
-    }
-    fresh_case(const fresh_case&) = delete;
-    fresh_case& operator=(const fresh_case&) = delete;
-
-    Case& get() noexcept { return *case_; }
-
-private:
-    std::unique_ptr<Case> case_;
-};
+using fresh_case = integration::fresh_object<Case>;
 
 // The options of a fixture's cases: its static alloc_chaos_checker(), or the defaults.
 template <class Fixture>

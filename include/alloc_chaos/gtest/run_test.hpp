@@ -17,7 +17,6 @@
 
 #include <concepts>
 #include <cstdio>
-#include <memory>
 #include <new>
 #include <optional>
 #include <sstream>
@@ -149,29 +148,18 @@ private:
 template <class Case>
 class fresh_fixture {
 public:
-    fresh_fixture() {
-        alloc_chaos::unobserved setup;
-        case_ = std::make_unique<Case>();
-    }
-    ~fresh_fixture() {
-        alloc_chaos::unobserved teardown;
-        case_.reset();
-    }
-    fresh_fixture(const fresh_fixture&) = delete;
-    fresh_fixture& operator=(const fresh_fixture&) = delete;
-
-    Case& get() noexcept { return *case_; }
+    Case& get() noexcept { return case_.get(); }
     void set_up() {
         alloc_chaos::unobserved setup;
-        case_->alloc_chaos_set_up();
+        case_.get().alloc_chaos_set_up();
     }
     void tear_down() {
         alloc_chaos::unobserved teardown;
-        case_->alloc_chaos_tear_down();
+        case_.get().alloc_chaos_tear_down();
     }
 
 private:
-    std::unique_ptr<Case> case_;
+    integration::fresh_object<Case> case_;
 };
 
 // Reports what the check found: a passing check prints integration::success_line() and records
