@@ -2,6 +2,7 @@
 
 #include "attempt_path.hpp"
 #include "block_table.hpp"
+#include "../platform/c_allocation.hpp"
 
 #include <alloc_chaos/current_run.hpp>
 #include <alloc_chaos/debugging.hpp>
@@ -22,6 +23,7 @@ constinit thread_local run_state* observed_run = nullptr;
 constinit thread_local run_state* current_run_state = nullptr;
 constinit thread_local int forbidden_depth = 0;
 std::atomic<int> running_checks{0};
+bool bridge_is_operator_new = false;
 
 namespace {
 

@@ -14,6 +14,14 @@
 
 namespace alloc_chaos::detail {
 
+// Whether the global bridge (alloc_chaos::new_delete) is this program's ::operator new, set while
+// the bridge starts. Every operator new of the bridge serves from c_allocate_or_throw() outside a
+// run, and every operator delete releases with c_free(): a source whose upstream is the global
+// operator new (new_delete_resource()) and records its blocks itself may then call these two
+// directly, skipping the bridge's own bookkeeping for a block it would only hand on. Before the
+// bridge starts (or without it) the source calls the operators, which is correct either way.
+extern bool bridge_is_operator_new;
+
 // A block of `size` bytes (a distinct one for 0) aligned to `alignment`; nullptr when out of memory.
 inline void* c_allocate(std::size_t size, std::size_t alignment) noexcept {
     if (size == 0)

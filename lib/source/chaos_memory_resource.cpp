@@ -1,6 +1,7 @@
 #include <alloc_chaos/chaos_memory_resource.hpp>
 
 #include "resource_core.hpp"
+#include "../platform/c_allocation.hpp"
 
 #include <new>
 
@@ -39,8 +40,11 @@ struct std_upstream {
     // stays within noise of its upstream.
     void* allocate(std::size_t bytes, std::size_t alignment) const {
 #if defined(__GLIBCXX__)
-        if (resource == new_delete)
+        if (resource == new_delete) {
+            if (detail::bridge_is_operator_new)  // what the bridge's aligned operator new does
+                return detail::c_allocate_or_throw(bytes, alignment);
             return detail::new_delete_allocate(bytes, std::align_val_t(alignment));
+        }
 #endif
         return resource->allocate(bytes, alignment);
     }
@@ -50,7 +54,10 @@ struct std_upstream {
     void deallocate(void* p, std::size_t bytes, std::size_t alignment) const {
 #if defined(__GLIBCXX__)
         if (resource == new_delete) {
-            detail::new_delete_deallocate(p, bytes, std::align_val_t(alignment));
+            if (detail::bridge_is_operator_new)
+                detail::c_free(p);
+            else
+                detail::new_delete_deallocate(p, bytes, std::align_val_t(alignment));
             return;
         }
 #endif
@@ -64,15 +71,21 @@ struct std_upstream {
     // Memory from ::operator new either way, as new_delete_resource() promises; with checks active
     // the upstream never saw the exact request anyway (the guard is added).
     void* guarded_allocate(std::size_t bytes, std::size_t alignment) const {
-        if (plain_new_serves(alignment))
+        if (plain_new_serves(alignment)) {
+            if (detail::bridge_is_operator_new)  // what the bridge's plain operator new does
+                return detail::c_allocate_or_throw(bytes, default_new_alignment);
             return ::operator new(bytes);
+        }
         return allocate(bytes, alignment);
     }
 
     // Releases what guarded_allocate() served, with the operator that served it.
     void guarded_deallocate(void* p, std::size_t bytes, std::size_t alignment) const {
         if (plain_new_serves(alignment)) {
-            ::operator delete(p, bytes);
+            if (detail::bridge_is_operator_new)
+                detail::c_free(p);
+            else
+                ::operator delete(p, bytes);
             return;
         }
         deallocate(p, bytes, alignment);

@@ -29,6 +29,9 @@ namespace detail = alloc_chaos::detail;
 
 constexpr std::size_t plain = alloc_chaos::default_new_alignment;
 
+// Says to the library's sources that the operators below are ::operator new and delete.
+[[maybe_unused]] const bool announced = (detail::bridge_is_operator_new = true);
+
 // An attempt of an observed run, of `alignment`, or of the default one when `Plain`; a nothrow
 // form's when `Nothrow`. Out of line, so that the path outside a run stays a check and a call
 // to the C allocator (its budget: within 5% of the C allocator alone).
