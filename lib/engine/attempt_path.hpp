@@ -115,11 +115,14 @@ private:
 };
 
 // An attempt of a source that records its blocks itself (chaos_memory_resource, allocator<T>),
-// counted: `index` is the attempt's, empty outside an observed run and for a request inside
+// counted: `index` is the attempt's, `none` outside an observed run and for a request inside
 // forbid_allocations (served uncounted); `ordinary` when the inline path took it, and the source
-// then records its block with record_block(), else with observe_allocated().
+// then records its block with record_block(), else with observe_allocated(). Two plain words, no
+// std::optional: the caller reads them back right after, whole (a copy of a wider aggregate
+// stored in parts stalls on its load).
 struct counted_attempt {
-    std::optional<std::size_t> index;
+    static constexpr std::size_t none = static_cast<std::size_t>(-1);
+    std::size_t index = none;
     bool ordinary = false;
 };
 // Counts an attempt of `op` on the inline path when it can, else on the engine's full path;

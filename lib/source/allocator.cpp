@@ -61,7 +61,7 @@ void* allocator_allocate(std::size_t bytes, std::size_t alignment) {
         }
     }
     if (attempt.ordinary)
-        return record_block(block, *attempt.index);
+        return record_block(block, attempt.index);
     observe_allocated(block);
     return block;
 }

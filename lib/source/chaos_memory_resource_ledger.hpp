@@ -7,7 +7,7 @@
 // allocate (record(), check()) is made inside `unobserved`, so that no bookkeeping is an attempt.
 
 #include "../engine/address_table.hpp"
-#include "../engine/attempt_path.hpp"  // owner_biased_lock
+#include "../engine/attempt_path.hpp"  // owner_biased_lock, counted_attempt
 
 #include <alloc_chaos/allocation.hpp>
 #include <alloc_chaos/finding.hpp>
@@ -73,11 +73,14 @@ public:
     // and records it as live, allocated by the observed attempt `attempt` if any. Throws
     // std::bad_alloc when out of memory, recording nothing.
     void record(void* block, std::size_t bytes, std::size_t alignment, std::optional<std::size_t> attempt);
-    // record(), its common case first (record_here()): the block of attempt `by`, none when unobserved.
-    void record_any(void* block, std::size_t bytes, std::size_t alignment, std::optional<std::size_t> by) {
-        const bool inline_index = !by || *by < no_attempt_code;  // else the table keeps it
-        if (!inline_index || !record_here(block, bytes, alignment, by ? static_cast<std::uint32_t>(*by) : no_attempt_code))
-            record(block, bytes, alignment, by);
+    // record(), its common case first (record_here()): the block of attempt `by`, or of none when
+    // `by` is counted_attempt::none (unobserved).
+    void record_any(void* block, std::size_t bytes, std::size_t alignment, std::size_t by) {
+        const bool observed = by != counted_attempt::none;
+        if (observed && by >= no_attempt_code)  // an index the codes cannot hold: the table keeps it
+            return record(block, bytes, alignment, by);
+        if (!record_here(block, bytes, alignment, observed ? static_cast<std::uint32_t>(by) : no_attempt_code))
+            record(block, bytes, alignment, observed ? std::optional<std::size_t>(by) : std::nullopt);
     }
     // record() in the common case, inline: on the owner's thread, for a block of the codes in a
     // region reached lately; `attempt` is the attempt's index, or no_attempt_code when unobserved.

@@ -92,7 +92,7 @@ ALLOC_CHAOS_NOINLINE void* resource_core::checked_allocate(Upstream upstream, st
         }
     }
     if (attempt.ordinary)
-        return record_block(block, *attempt.index, slot_kept);
+        return record_block(block, attempt.index, slot_kept);
     observe_allocated(block);
     return block;
 }
