@@ -89,6 +89,27 @@ void c_pairs(benchmark::State& state, void* (*allocate)(std::size_t), void (*rel
 
 BENCHMARK_CAPTURE(c_pairs, glibc, __libc_malloc, __libc_free)->Arg(16)->Arg(64)->Arg(1024);
 BENCHMARK_CAPTURE(c_pairs, source, std::malloc, std::free)->Arg(16)->Arg(64)->Arg(1024);
+
+// The same pairs called as a program calls malloc and free: directly. Through the source
+// (`Source`), a direct call to its malloc and free, each of which then jumps to glibc's through
+// the GOT; else glibc's own entry points, each called through its PLT entry, a jump through the
+// GOT too, as a program without the source reaches malloc and free. The pointer calls above skip
+// glibc's PLT entry, where a program's calls do not.
+template <bool Source>
+void c_calls(benchmark::State& state) {
+    const auto size = static_cast<std::size_t>(state.range(0));
+    for (auto _ : state) {
+        void* p = Source ? std::malloc(size) : __libc_malloc(size);
+        benchmark::DoNotOptimize(p);
+        if constexpr (Source)
+            std::free(p);
+        else
+            __libc_free(p);
+    }
+}
+
+BENCHMARK_TEMPLATE(c_calls, false)->Name("c_calls/glibc")->Arg(16)->Arg(64)->Arg(1024);
+BENCHMARK_TEMPLATE(c_calls, true)->Name("c_calls/source")->Arg(16)->Arg(64)->Arg(1024);
 #endif
 
 }  // namespace
