@@ -16,3 +16,6 @@ constexpr std::string_view info = ALLOC_CHAOS_SHAPE_TEXT(INTERNAL_CATCH_INFO(m_,
 constexpr std::string_view unscoped_info = ALLOC_CHAOS_SHAPE_TEXT(INTERNAL_CATCH_UNSCOPED_INFO(m_, l_));
 constexpr std::string_view section = ALLOC_CHAOS_SHAPE_TEXT(INTERNAL_CATCH_SECTION(n_, d_));
 constexpr std::string_view dynamic_section = ALLOC_CHAOS_SHAPE_TEXT(INTERNAL_CATCH_DYNAMIC_SECTION(n_));
+constexpr std::string_view generate = ALLOC_CHAOS_SHAPE_TEXT(GENERATE(a_, b_));
+constexpr std::string_view generate_copy = ALLOC_CHAOS_SHAPE_TEXT(GENERATE_COPY(a_, b_));
+constexpr std::string_view generate_ref = ALLOC_CHAOS_SHAPE_TEXT(GENERATE_REF(a_, b_));

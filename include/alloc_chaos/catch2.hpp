@@ -15,11 +15,13 @@
 // and takes its options from a `static alloc_chaos::checker alloc_chaos_checker()` of Fixture
 // when it has one. With processes(n) among the options (or ALLOC_CHAOS_PROCESSES), the runs, and
 // their fixtures, execute in worker processes, and this process reports what they reported
-// (worker_log.hpp). A SECTION inside a check's body throws std::logic_error (sections.hpp).
+// (worker_log.hpp). A SECTION or a GENERATE inside a check's body throws std::logic_error
+// (sections.hpp, generators.hpp).
 // Include this header in every file whose assertions run inside such a case: it makes Catch2's
 // assertions unobserved. Also here: the matcher alloc_chaos::catch2::succeeded() for plain checks.
 
 #include <alloc_chaos/alloc_chaos.hpp>
+#include <alloc_chaos/catch2/generators.hpp>
 #include <alloc_chaos/catch2/run_case.hpp>
 #include <alloc_chaos/catch2/sections.hpp>
 #include <alloc_chaos/catch2/succeeded.hpp>
