@@ -212,6 +212,18 @@ TEST_CASE("a section inside the body fails the case with the fix", "[sections]")
     CHECK_FALSE(run.contains("CHECK( numbers.size() == 4u )"));  // the section never opened
 }
 
+TEST_CASE("a generator inside the body fails the case with the fix", "[generators]") {
+    const case_run run = run_case("a generator inside the body");
+    INFO(run.output());
+    CHECK(run.exit_code == 1);
+    CHECK(run.line_after("explicitly with message:") ==
+          "  alloc-chaos check INVALID: the baseline run, with nothing failed, ended in exception \u2014 GENERATE "
+          "inside the body of an alloc-chaos check: Catch2 runs a test case once per generated value, and the check "
+          "runs its body many times within one of those; generate the values in a plain TEST_CASE around plain "
+          "checks, or write one ALLOC_CHAOS_TEST_CASE per value");
+    CHECK_FALSE(run.contains("CHECK( numbers.size() == 4u )"));  // the generator yielded no value
+}
+
 TEST_CASE("a passing case logs the success line as a passed assertion", "[passing]") {
     const case_run run = run_case("a passing case", "--success");
     INFO(run.output());
@@ -227,8 +239,8 @@ TEST_CASE("tags select alloc-chaos cases as any other", "[filter]") {
     CHECK(passing.exit_code == 0);
     CHECK(passing.has_line("All tests passed (2 assertions in 1 test case)"));  // its CHECK, and the check
     const case_run broken = run_failing_cases("'[broken]'");
-    CHECK(broken.exit_code == 20);
-    CHECK(broken.has_line("test cases: 13 |  0 passed | 13 failed"));
+    CHECK(broken.exit_code == 21);
+    CHECK(broken.has_line("test cases: 14 |  0 passed | 14 failed"));
 }
 
 TEST_CASE("the JUnit reporter holds the failed assertion with its run, and the report", "[reporters]") {

@@ -6,6 +6,7 @@
 
 #include "test_bodies.hpp"
 
+#include <cstddef>
 #include <new>
 #include <stdexcept>
 #include <string>
@@ -140,6 +141,14 @@ ALLOC_CHAOS_TEST_CASE("a section inside the body", "[broken]") {
     SECTION("a section") {
         CHECK(numbers.size() == 4u);
     }
+}
+
+// A generator inside the body fails the case and says how to fix it.
+ALLOC_CHAOS_TEST_CASE("a generator inside the body", "[broken]") {
+    const int size = GENERATE(4, 8);
+    std::vector<int> numbers(static_cast<std::size_t>(size));
+    sink = numbers.data();
+    CHECK(numbers.size() == 4u);
 }
 
 // ---- The runs in worker processes ----
