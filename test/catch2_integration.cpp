@@ -7,6 +7,7 @@
 #include "test_bodies.hpp"
 
 #include <algorithm>
+#include <cstddef>
 #include <deque>
 #include <list>
 #include <map>
@@ -212,6 +213,29 @@ TEST_CASE("assertions, messages and captures allocate nothing that a check obser
     });
     REQUIRE_THAT(r, alloc_chaos::catch2::succeeded());
     CHECK(r.baseline_allocations() == 3u);
+}
+
+namespace {
+
+// The lengths the generator below yielded, in the order the test case ran with them.
+std::vector<int> generated_lengths;
+
+}  // namespace
+
+// GENERATE outside a check, in a plain TEST_CASE: Catch2 runs the case once per value, and each
+// run makes a plain check of its own.
+TEST_CASE("a generator around a plain check yields each value", "[generators]") {
+    const int length = GENERATE(20, 40, 60);
+    generated_lengths.push_back(length);
+    const alloc_chaos::report r = alloc_chaos::check([length] {
+        std::string text(static_cast<std::size_t>(length), 'g');  // #0 operator new
+        sink = text.data();
+    });
+    CHECK_THAT(r, alloc_chaos::catch2::succeeded());
+}
+
+TEST_CASE("the generator yielded 20, 40 and 60, one run of the case each", "[generators]") {
+    CHECK(generated_lengths == std::vector<int>{20, 40, 60});
 }
 
 TEST_CASE("succeeded() matches a report that passed", "[matcher]") {
