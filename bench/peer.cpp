@@ -15,7 +15,9 @@
 // exception_test_loop, with the resource's default checks (every deallocation, leaks at the end),
 // against chaos_memory_resource under alloc_chaos::check, with deallocation checks by default and
 // off, on two jobs: the containers job above ("containers") and a std::pmr::map<int,
-// std::pmr::string> of `strings_size` entries whose strings allocate ("strings").
+// std::pmr::string> of `strings_size` entries whose strings allocate ("strings"). Beside them,
+// the floor under any such tool on the two jobs: a resource that only counts and fails, in the
+// same loop.
 
 #include <alloc_chaos/chaos_memory_resource.hpp>
 #include <alloc_chaos/checker.hpp>
@@ -151,6 +153,51 @@ void chaos_job(benchmark::State& state, pmr_job_function* job, alloc_chaos::deal
     }
     report_counters(state, r);
 }
+
+// The floor under both tools: a resource that only counts its allocations and fails allocation k
+// of run k with std::bad_alloc, over operator new, in P1160's loop (until a run completes). No leak
+// tracking, no checks: what the job, the C allocator, the throw and the unwinding cost.
+class counting_resource final : public std::pmr::memory_resource {
+public:
+    std::size_t fail_at = 0;
+    std::size_t count = 0;
+
+private:
+    void* do_allocate(std::size_t bytes, std::size_t alignment) override {
+        if (count++ == fail_at)
+            throw std::bad_alloc();
+        return alignment <= __STDCPP_DEFAULT_NEW_ALIGNMENT__ ? ::operator new(bytes)
+                                                             : ::operator new(bytes, std::align_val_t(alignment));
+    }
+    void do_deallocate(void* p, std::size_t bytes, std::size_t alignment) override {
+        if (alignment <= __STDCPP_DEFAULT_NEW_ALIGNMENT__)
+            ::operator delete(p, bytes);
+        else
+            ::operator delete(p, bytes, std::align_val_t(alignment));
+    }
+    bool do_is_equal(const std::pmr::memory_resource& other) const noexcept override { return this == &other; }
+};
+
+void counting_floor(benchmark::State& state, pmr_job_function* job) {
+    std::size_t found = 0;
+    for (auto _ : state) {
+        counting_resource resource;
+        for (found = 0;; ++found) {
+            resource.fail_at = found;
+            resource.count = 0;
+            try {
+                job(resource);
+                break;
+            } catch (const std::bad_alloc&) {
+            }
+        }
+    }
+    state.counters["found"] = static_cast<double>(found);
+    state.counters["bugs"] = 0;
+}
+
+BENCHMARK_CAPTURE(counting_floor, containers, &pmr_job)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(counting_floor, strings, &strings_job)->Unit(benchmark::kMillisecond);
 
 #if defined(ALLOC_CHAOS_BENCH_P1160)
 // The same job as P1160 would have it tested: a test_resource (default checks: each deallocation's

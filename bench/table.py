@@ -229,6 +229,11 @@ def main(directory):
         row("P1160 test_resource, exception_test_loop", "1.00",
             f"{human(p1160_ns)}; found {int(counter(peer, base, 'found'))} failure points, "
             f"{int(counter(peer, base, 'bugs'))} bugs", "", "")
+        floor = f"counting_floor/{job}"
+        if floor in peer and not error(peer[floor]):
+            t = median_ns(peer, floor)
+            row("the floor: a resource that only counts and fails, same loop", f"{t / p1160_ns:.2f}",
+                f"{human(t)}: the job, malloc and free, the throw and the unwinding", "(figure)", "")
         default, off = f"chaos_job/{job}/checks_default", f"chaos_job/{job}/checks_off"
         if error(peer[default]) or error(peer[off]):
             row("chaos_memory_resource", "ERROR", error(peer[default]) or error(peer[off]), "<= 0.5", "MISS")
