@@ -633,6 +633,30 @@ BOOST_AUTO_TEST_CASE(a_double_free_in_a_run_is_a_finding_of_that_run_and_release
     BOOST_TEST(resource.misuse().empty());
 }
 
+// A block the ledger kept for one run is known as released in the next: a pointer kept across
+// runs, released again, is a double free, not a foreign pointer, and never reaches the upstream.
+BOOST_AUTO_TEST_CASE(a_release_in_a_run_of_a_block_an_earlier_run_released_is_a_double_free) {
+    recording_resource upstream;
+    chaos_memory_resource resource(&upstream);
+    void* stale = nullptr;
+    const report r = checker{}.only_failure(0).run([&] {
+        if (stale != nullptr)
+            resource.deallocate(stale, 64, 8);  // released by the run before
+        void* p = resource.allocate(64, 8);     // #0
+        resource.deallocate(p, 64, 8);
+        stale = p;
+    });
+    BOOST_TEST(r.baseline().findings().empty());
+    BOOST_TEST_REQUIRE(r.attempts().size() == 1u);
+    const auto found = r.attempts()[0].findings();
+    BOOST_TEST_REQUIRE(found.size() == 1u);
+    BOOST_TEST(found[0].kind() == finding_kind::double_free);
+    BOOST_TEST(found[0].message() ==
+               "chaos_memory_resource::deallocate(p, 64, 8): the block of #0 resource allocate size=64 align=8 "
+               "was already released; it was not released again");
+    BOOST_TEST(upstream.deallocations == upstream.allocations);  // each block released once
+}
+
 BOOST_AUTO_TEST_CASE(a_double_free_on_the_failure_path_only_is_a_finding_of_the_injected_run) {
     chaos_memory_resource resource;
     const report r = alloc_chaos::check([&] {

@@ -14,6 +14,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 using alloc_chaos::allocation;
@@ -286,6 +287,102 @@ BOOST_AUTO_TEST_CASE(a_block_leaked_through_a_chaos_memory_resource_is_attribute
                "      leaked 1 block, 48 bytes: #0 resource allocate size=48\n"
                "      replay: ALLOC_CHAOS_ONLY=1\n"
                "SUMMARY: 1 of 2 failure runs failed: 1 leaked\n");
+}
+
+// The resource keeps whether its blocks of the run are live itself; its blocks still live when
+// the run ends are the run's leaks, whatever became of the resource, as many resources as it uses.
+BOOST_AUTO_TEST_CASE(a_block_leaked_by_a_resource_destroyed_before_its_run_ends_is_named_by_its_attempt) {
+    kept_blocks kept;
+    const report r = check([&] {
+        alloc_chaos::chaos_memory_resource resource;        // made in the run: checks from construction
+        resource.deallocate(resource.allocate(48, 8), 48, 8);  // #0
+        void* held = kept.keep(resource.allocate(48, 8));  // #1
+        sink = resource.allocate(16, 8);                  // #2: its failure leaks #1
+        resource.deallocate(sink, 16, 8);
+        kept.release(held);
+        resource.deallocate(held, 48, 8);
+    });  // on the failure of #2, the resource is gone before the run ends, #1 still live
+    kept.free_all([](void* block) { ::operator delete(block); });  // what new_delete_resource() served
+    BOOST_TEST_REQUIRE(r.attempts().size() == 3u);
+    BOOST_TEST(r.attempts()[1].findings().empty());
+    const auto found = r.attempts()[2].findings();
+    BOOST_TEST_REQUIRE(found.size() == 1u);
+    is_leak_of(found[0], allocation(1, operation::resource_allocate, 48, 8, false),
+               "the block of #1 resource allocate size=48 align=8 is still live after the run");
+}
+
+BOOST_AUTO_TEST_CASE(blocks_of_two_resources_leaked_in_one_run_are_each_named_by_their_attempt) {
+    alloc_chaos::chaos_memory_resource first;
+    alloc_chaos::chaos_memory_resource second;
+    kept_blocks kept_first;
+    kept_blocks kept_second;
+    const report r = check([&] {
+        void* a = kept_first.keep(first.allocate(48, 8));    // #0
+        void* b = kept_second.keep(second.allocate(32, 8));  // #1
+        sink = first.allocate(16, 8);                        // #2: its failure leaks #0 and #1
+        first.deallocate(sink, 16, 8);
+        kept_second.release(b);
+        second.deallocate(b, 32, 8);
+        kept_first.release(a);
+        first.deallocate(a, 48, 8);
+    });
+    kept_first.free_all([&](void* block) { first.deallocate(block, 48, 8); });
+    kept_second.free_all([&](void* block) { second.deallocate(block, 32, 8); });
+    BOOST_TEST_REQUIRE(r.attempts().size() == 3u);
+    const auto found = r.attempts()[2].findings();
+    BOOST_TEST_REQUIRE(found.size() == 2u);
+    is_leak_of(found[0], allocation(0, operation::resource_allocate, 48, 8, false),
+               "the block of #0 resource allocate size=48 align=8 is still live after the run");
+    is_leak_of(found[1], allocation(1, operation::resource_allocate, 32, 8, false),
+               "the block of #1 resource allocate size=32 align=8 is still live after the run");
+}
+
+BOOST_AUTO_TEST_CASE(every_leak_is_named_when_a_run_uses_more_resources_than_its_table_takes_keepers) {
+    std::array<alloc_chaos::chaos_memory_resource, 9> resources;  // a run's table takes 8
+    std::array<kept_blocks, 9> kept;
+    const report r = checker{}.only_failure(9).run([&] {
+        std::array<void*, 9> held{};
+        for (std::size_t i = 0; i < held.size(); ++i)
+            held[i] = kept[i].keep(resources[i].allocate(48, 8));  // #0 - #8
+        sink = resources[0].allocate(16, 8);                        // #9: its failure leaks all nine
+        resources[0].deallocate(sink, 16, 8);
+        for (std::size_t i = 0; i < held.size(); ++i) {
+            kept[i].release(held[i]);
+            resources[i].deallocate(held[i], 48, 8);
+        }
+    });
+    for (std::size_t i = 0; i < kept.size(); ++i)
+        kept[i].free_all([&](void* block) { resources[i].deallocate(block, 48, 8); });
+    BOOST_TEST_REQUIRE(r.attempts().size() == 1u);
+    const auto found = r.attempts()[0].findings();
+    BOOST_TEST_REQUIRE(found.size() == 9u);
+    for (std::size_t i = 0; i < found.size(); ++i) {
+        std::string message = "the block of #";
+        message += std::to_string(i);
+        message += " resource allocate size=48 align=8 is still live after the run";
+        is_leak_of(found[i], allocation(i, operation::resource_allocate, 48, 8, false), message);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_resource_block_one_run_leaves_live_is_its_leak_and_no_finding_when_the_next_run_frees_it) {
+    alloc_chaos::chaos_memory_resource resource;
+    void* left = nullptr;
+    const report r = check([&] {
+        if (left != nullptr)
+            resource.deallocate(std::exchange(left, nullptr), 24, 8);  // the block the last run left live
+        resource.deallocate(resource.allocate(16, 8), 16, 8);         // #0
+        left = resource.allocate(24, 8);                               // #1
+    });
+    if (left != nullptr)
+        resource.deallocate(left, 24, 8);
+    const auto found = r.baseline().findings();
+    BOOST_TEST_REQUIRE(found.size() == 1u);
+    is_leak_of(found[0], allocation(1, operation::resource_allocate, 24, 8, false),
+               "the block of #1 resource allocate size=24 align=8 is still live after the run");
+    for (const alloc_chaos::attempt& a : r.attempts())
+        for (const finding& f : a.findings())
+            BOOST_TEST((f.kind() == finding_kind::leak));
+    BOOST_TEST(resource.misuse().empty());
 }
 
 // ---- the public hook ----

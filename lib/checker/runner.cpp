@@ -117,6 +117,7 @@ run_result runner::run(const request& asked) {
         blocks_.owner([](live_blocks& blocks) { return blocks.clear(), true; });
         tracked_blocks tracking(blocks_);
         run_body(body_, run, result);
+        blocks_.settle_keepers();  // the blocks the sources kept themselves, still live, count too
         leaked = leaks(run, result.leaked);  // after the handler: the escaped exception is gone with its blocks
     } else {
         run_body(body_, run, result);

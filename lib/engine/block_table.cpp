@@ -102,6 +102,21 @@ void block_table::forget_elsewhere(const void* block) noexcept {
         forget_foreign_block(block, this);
 }
 
+void block_table::settle_keepers() noexcept {
+    if (keepers_count_ == 0) [[likely]]
+        return;
+    owner([&](live_blocks& blocks) {
+        for (unsigned i = 0; i < keepers_count_; ++i)
+            keepers_[i]->hand_over(blocks);
+        return true;
+    });
+    // Released out of the table's access: a keeper's last reference frees it, and a free may reach
+    // the table through the global bridge.
+    for (unsigned i = 0; i < keepers_count_; ++i)
+        keepers_[i]->drop_reference();
+    keepers_count_ = 0;
+}
+
 // ---- registry ----
 
 tracked_blocks::tracked_blocks(block_table& table) noexcept {
@@ -117,6 +132,7 @@ tracked_blocks::~tracked_blocks() { abandon_tracking(); }
 void abandon_tracking() noexcept {
     if (owned_blocks == nullptr)
         return;
+    owned_blocks->settle_keepers();  // a run left without its end: no keeper may outlive it holding the table
     std::lock_guard<std::mutex> lock(registry_mutex);
     for (block_table*& entry : registered())
         if (entry == owned_blocks)

@@ -68,7 +68,7 @@ void live_blocks::indices(std::vector<std::size_t>& out) noexcept {
     const std::size_t named_from = out.size();
     for (std::size_t index = logged_; index-- > 0 && out.size() - named_from < aligned_;) {
         const std::uintptr_t address = log_[index];
-        std::uint64_t* bits = address != 0 ? leaf_of(address) : nullptr;
+        std::uint64_t* bits = address != 0 && (address & kept_tag) == 0 ? leaf_of(address) : nullptr;
         if (bits != nullptr && (bits[word_of(address)] & bit_of(address)) != 0) {
             bits[word_of(address)] &= ~bit_of(address);
             out.push_back(index);

@@ -10,6 +10,9 @@
 // address (a source of your own may give out any) goes to a block_map. Memory from the C
 // allocator: it grows inside operator new, where operator new must not be called again.
 //
+// A block whose source keeps its liveness itself (a block_keeper: chaos_memory_resource's ledger)
+// has no bit: only its attempt is logged, tagged, until the keeper hands it over at the run's end.
+//
 // A slot holds the release code of the block last recorded at its granule, with released_bit once
 // a C allocator source (the bridge, the C allocator source) has released it. A released slot is
 // this run's when the log gives one of its attempts that address: slots need no clearing between
@@ -66,6 +69,22 @@ public:
         if (code != slot_kept)
             slot_of(bits, address) = code;
         return true;
+    }
+
+    // Logs `block` as given out by attempt `index` to a keeper (block_table::owner_add_keeper),
+    // which keeps whether it is live: no bit, and a tag in the log that no release, no leak and no
+    // latest_attempt_at() reads, until the keeper hands it over with insert(). False when out of
+    // memory (then nothing is logged).
+    bool log_kept(const void* block, std::size_t index) noexcept {
+        return log(index, reinterpret_cast<std::uintptr_t>(block) | kept_tag);
+    }
+    // Calls f(index, block) for each attempt whose block log_kept() logged and insert() has not
+    // recorded since, in increasing order.
+    template <class F>
+    void for_each_kept(F&& f) const {
+        for (std::size_t index = 0; index < logged_; ++index)
+            if ((log_[index] & kept_tag) != 0)
+                f(index, reinterpret_cast<void*>(log_[index] & ~kept_tag));
     }
 
     // Forgets `block` when it is recorded in one of the two leaves reached last (the common case);
@@ -161,6 +180,7 @@ public:
 
 private:
     static constexpr std::uintptr_t granule = 16;
+    static constexpr std::uintptr_t kept_tag = 1;  // in the log: a kept block's address (a multiple of 16)
     static constexpr unsigned granule_shift = 4;
     static constexpr unsigned region_shift = 22;  // 4 MiB of addresses per leaf
     static constexpr std::size_t granules_per_leaf = std::size_t{1} << (region_shift - granule_shift);

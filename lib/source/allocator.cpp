@@ -68,7 +68,8 @@ void* allocator_allocate(std::size_t bytes, std::size_t alignment) {
 
 void allocator_deallocate(void* p, std::size_t bytes, std::size_t alignment) noexcept {
     resource_ledger& checks = ledger();
-    if (checks.release_here(p, bytes, alignment)) [[likely]] {  // a correct call: no finding, nothing allocated
+    if (checks.release_here(p, bytes, alignment) != resource_ledger::quick_release::declined) [[likely]] {
+        // A correct call: no finding, nothing allocated. (This ledger keeps no block: keep() is never called.)
         give_back(p);
         return;
     }

@@ -42,11 +42,46 @@ resource_ledger::~resource_ledger() {
     regions_.for_each([](std::uint64_t, std::uint16_t* codes) { raw_free(codes); });
 }
 
+void resource_ledger::drop_reference() noexcept {
+    if (references_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        unobserved bookkeeping;
+        delete this;
+    }
+}
+
+bool resource_ledger::start_keeping(block_table& own) noexcept {
+    if (&ledger_thread_marker != owner_ || &own != owned_blocks)  // a table of the owner's thread alone
+        return false;
+    if (!own.owner_add_keeper(*this))
+        return false;
+    references_.fetch_add(1, std::memory_order_relaxed);  // the table's, until it has called hand_over()
+    kept_for_ = &own;
+    return true;
+}
+
 template <class F>
 auto resource_ledger::exclusive(F&& f) {
     if (&ledger_thread_marker == owner_) [[likely]]
         return lock_.owner(f);
     return lock_.remote(f);
+}
+
+void resource_ledger::hand_over(live_blocks& blocks) noexcept {
+    exclusive([&] {
+        if (kept_live_ != 0) {
+            blocks.for_each_kept([&](std::size_t index, void* block) {
+                const auto key = reinterpret_cast<std::uintptr_t>(block);
+                std::uint16_t* c = code_at(key, false);
+                if (c == nullptr || (*c & (live_code | kept_code)) != (live_code | kept_code) || attempt_at(c) != index)
+                    return;  // released since, or another keeper's
+                *c &= ~kept_code;
+                blocks.insert(block, index, slot_kept);  // (out of memory: its leak goes unnamed)
+            });
+        }
+        kept_live_ = 0;
+        kept_for_ = nullptr;
+        return true;
+    });
 }
 
 resource_ledger::entry resource_ledger::entry_of(std::uintptr_t key, std::uint16_t code, std::uint32_t index) noexcept {
@@ -116,7 +151,9 @@ resource_ledger::release resource_ledger::check(void* p, std::size_t bytes, std:
     const std::optional<entry> found = exclusive([&]() -> std::optional<entry> {
         if (std::uint16_t* c = code_at(key, false); c != nullptr && *c != 0) {
             const std::uint16_t held = *c;
-            *c = held & ~live_code;  // before the upstream may give the address out again
+            *c = held & ~(live_code | kept_code);  // before the upstream may give the address out again
+            if ((held & (live_code | kept_code)) == (live_code | kept_code))
+                --kept_live_;
             return entry_of(key, held, attempt_at(c));
         }
         recorded* e = table_.find(key);

@@ -25,8 +25,8 @@ resource_core::resource_core(bool has_upstream, alloc_chaos::deallocation_checks
 }
 
 resource_core::~resource_core() {
-    unobserved bookkeeping;
-    delete ledger_.load(std::memory_order_acquire);
+    if (resource_ledger* checks = ledger_.load(std::memory_order_acquire))
+        checks->drop_reference();  // a run that kept its blocks holds it until it has read them
 }
 
 std::vector<finding> resource_core::misuse() const {

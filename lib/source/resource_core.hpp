@@ -79,13 +79,18 @@ template <class Upstream>
 ALLOC_CHAOS_NOINLINE void* resource_core::checked_allocate(Upstream upstream, std::size_t bytes,
                                                            std::size_t alignment) {
     const counted_attempt attempt = count_recorded_attempt(operation::resource_allocate, bytes, alignment);
+    resource_ledger& checks = ledger();
     void* block = nullptr;
     {
         recorded_upstream_call upstream_call;  // neither the upstream nor the bookkeeping is a second attempt
         const std::size_t upstream_bytes = resource_ledger::upstream_size(bytes);
         block = upstream.guarded_allocate(upstream_bytes, alignment);
+        // The common case: the ledger, which records the block anyway, keeps it for the run too.
+        if (block_table* own = owned_blocks; attempt.ordinary && own != nullptr &&
+                                             checks.keep(block, bytes, alignment, attempt.index, *own)) [[likely]]
+            return block;
         try {
-            ledger().record_any(block, bytes, alignment, attempt.index);
+            checks.record_any(block, bytes, alignment, attempt.index);
         } catch (...) {  // no memory to record it: the request fails as the upstream's would
             upstream.guarded_deallocate(block, upstream_bytes, alignment);
             throw;
@@ -121,7 +126,13 @@ inline void resource_core::deallocate(Upstream upstream, void* p, std::size_t by
 template <class Upstream>
 ALLOC_CHAOS_NOINLINE void resource_core::checked_deallocate(Upstream upstream, void* p, std::size_t bytes,
                                                             std::size_t alignment) {
-    if (ledger().release_here(p, bytes, alignment)) [[likely]] {  // a correct call: no finding, nothing allocated
+    const resource_ledger::quick_release released = ledger().release_here(p, bytes, alignment);
+    if (released == resource_ledger::quick_release::released_kept) [[likely]] {  // a correct call, no table to tell
+        forgotten_handover handover(p);
+        upstream.guarded_deallocate(p, resource_ledger::upstream_size(bytes), alignment);
+        return;
+    }
+    if (released == resource_ledger::quick_release::released) {  // a correct call: no finding, nothing allocated
         if (tracking_tables.load(std::memory_order_relaxed) != 0) {  // observe_deallocated(p), inline
             forget_block(p);
             forgotten_handover handover(p);
