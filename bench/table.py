@@ -62,6 +62,8 @@ def counter(runs, name, key):
 
 
 def human(t):
+    if t < 0:
+        return "-" + human(-t)
     for unit, scale in (("s", 1e9), ("ms", 1e6), ("us", 1e3)):
         if t >= scale:
             return f"{t / scale:.3g} {unit}"
@@ -247,7 +249,7 @@ def main(directory):
                 verdict(r <= budget) if budget else "")
         r = t_default / t_off
         row("deallocation checks by default / off, inside the check", f"{r:.2f}",
-            f"+{human(t_default - t_off)} for the checks", "<= 1.2", verdict(r <= 1.2))
+            f"{'+' if t_default >= t_off else ''}{human(t_default - t_off)} for the checks", "<= 1.2", verdict(r <= 1.2))
 
     # --- 5. memory -------------------------------------------------------------------------
     section("5. Memory: check of 1,000,000 attempts (the baseline and the two longest injected runs), "
