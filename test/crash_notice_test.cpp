@@ -16,6 +16,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <setjmp.h>
@@ -297,4 +298,34 @@ BOOST_AUTO_TEST_CASE(the_handlers_are_restored_when_an_abandoned_check_is_releas
     BOOST_TEST(end.exit_code == 0);
     BOOST_REQUIRE_EQUAL(end.lines.size(), 1u);
     BOOST_TEST(end.lines[0].starts_with("restored: "));
+}
+
+// A resource whose block a run kept, the run left by siglongjmp: the runs of the next check keep
+// its blocks anew, and name the one a failure leaks.
+BOOST_AUTO_TEST_CASE(a_resource_used_in_an_abandoned_check_names_its_leak_in_the_next_check) {
+    const child_end end = in_child([] {
+        alloc_chaos::chaos_memory_resource resource;
+        static sigjmp_buf out;
+        if (sigsetjmp(out, 1) == 0)
+            checker{}.run([&] {
+                resource.deallocate(resource.allocate(48, 8), 48, 8);
+                sink = resource.allocate(48, 8);  // kept, live when the run is left
+                siglongjmp(out, 1);
+            });
+        alloc_chaos::detail::abandon_check();
+        void* held = nullptr;
+        const alloc_chaos::report r = checker{}.only_failure(2).run([&] {
+            resource.deallocate(resource.allocate(16, 8), 16, 8);  // #0
+            held = resource.allocate(32, 8);                       // #1
+            resource.deallocate(resource.allocate(16, 8), 16, 8);  // #2: its failure leaks #1
+            resource.deallocate(std::exchange(held, nullptr), 32, 8);
+        });
+        const bool one = r.attempts().size() == 1 && r.attempts()[0].findings().size() == 1;
+        const std::string said = one ? r.attempts()[0].findings()[0].message() + "\n" : std::string("not one finding\n");
+        (void)!::write(STDERR_FILENO, said.data(), said.size());
+    });
+    BOOST_TEST_INFO(joined(end.lines));
+    BOOST_TEST(end.exit_code == 0);
+    BOOST_REQUIRE_EQUAL(end.lines.size(), 1u);
+    BOOST_TEST(end.lines[0] == "the block of #1 resource allocate size=32 align=8 is still live after the run");
 }

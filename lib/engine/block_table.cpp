@@ -61,6 +61,35 @@ fence_protocol process_fence_protocol() noexcept {
                                                                                          : chosen;
 }
 
+namespace {
+
+std::atomic<bool> keepers_requested{true};
+std::atomic<std::uint64_t> tables_made{0};
+
+// The keepers of the run in progress on this thread (a thread runs one check at a time). Kept
+// here, not in the run's table: a run left by a longjmp leaves its table in frames that are gone,
+// and its keepers must still be let go.
+struct run_keepers {
+    static constexpr unsigned capacity = 8;
+    block_keeper* keepers[capacity] = {};
+    unsigned count = 0;
+};
+constinit thread_local run_keepers this_run_keepers;
+
+}  // namespace
+
+void request_keepers(bool allowed) noexcept { keepers_requested.store(allowed, std::memory_order_relaxed); }
+
+std::uint64_t block_table::next_serial() noexcept { return tables_made.fetch_add(1, std::memory_order_relaxed) + 1; }
+
+bool block_table::owner_add_keeper(block_keeper& keeper) noexcept {
+    run_keepers& run = this_run_keepers;
+    if (run.count == run_keepers::capacity || !keepers_requested.load(std::memory_order_relaxed))
+        return false;
+    run.keepers[run.count++] = &keeper;
+    return true;
+}
+
 void request_fence_protocol(fence_protocol requested) noexcept {
     requested_protocol.store(requested, std::memory_order_relaxed);
 }
@@ -103,19 +132,34 @@ void block_table::forget_elsewhere(const void* block) noexcept {
 }
 
 void block_table::settle_keepers() noexcept {
-    if (keepers_count_ == 0) [[likely]]
+    run_keepers& run = this_run_keepers;
+    if (run.count == 0) [[likely]]
         return;
     owner([&](live_blocks& blocks) {
-        for (unsigned i = 0; i < keepers_count_; ++i)
-            keepers_[i]->hand_over(blocks);
+        for (unsigned i = 0; i < run.count; ++i)
+            run.keepers[i]->hand_over(blocks);
         return true;
     });
     // Released out of the table's access: a keeper's last reference frees it, and a free may reach
     // the table through the global bridge.
-    for (unsigned i = 0; i < keepers_count_; ++i)
-        keepers_[i]->drop_reference();
-    keepers_count_ = 0;
+    for (unsigned i = 0; i < run.count; ++i)
+        run.keepers[i]->drop_reference();
+    run.count = 0;
 }
+
+namespace {
+
+// The keepers of a run left without its end, whose table may be gone: let go, nothing handed over.
+void abandon_keepers() noexcept {
+    run_keepers& run = this_run_keepers;
+    for (unsigned i = 0; i < run.count; ++i) {
+        run.keepers[i]->abandon_run();
+        run.keepers[i]->drop_reference();
+    }
+    run.count = 0;
+}
+
+}  // namespace
 
 // ---- registry ----
 
@@ -132,7 +176,7 @@ tracked_blocks::~tracked_blocks() { abandon_tracking(); }
 void abandon_tracking() noexcept {
     if (owned_blocks == nullptr)
         return;
-    owned_blocks->settle_keepers();  // a run left without its end: no keeper may outlive it holding the table
+    abandon_keepers();  // after settle_keepers() at a run's end, none; after a longjmp, the run's
     std::lock_guard<std::mutex> lock(registry_mutex);
     for (block_table*& entry : registered())
         if (entry == owned_blocks)

@@ -35,6 +35,9 @@ fence_protocol process_fence_protocol() noexcept;
 // For bench/mechanisms.cpp, which times the two protocols side by side: the protocol of the tables
 // and ledgers made from now on (asymmetric only where membarrier works).
 void request_fence_protocol(fence_protocol requested) noexcept;
+// For bench/mechanisms.cpp, which times keepers (block_keeper) against none: whether the tables
+// take keepers from now on (by default they do); a source a table refuses records its blocks there.
+void request_keepers(bool allowed) noexcept;
 
 // Mutual exclusion biased to one thread, the owner: while no other thread has come lately, the
 // owner's access takes no lock and (asymmetric) makes no fence; another thread's takes a mutex.
@@ -144,15 +147,18 @@ private:
 // A source that keeps whether its own blocks of a run are live, in bookkeeping it needs anyway
 // (chaos_memory_resource's ledger, which knows each block it gave out): the run's table only logs
 // their attempts (owner_log_kept), and the keeper hands over those still live when the run ends,
-// which then count as the run's like any other (leaks). Registered with one table at a time, on
-// the table's own thread; the table holds a reference to it from owner_add_keeper() until
-// settle_keepers() has called hand_over(), then drop_reference(): a keeper may outlast its source.
+// which then count as the run's like any other (leaks). Registered with the run of one thread at a
+// time, by that thread, which holds a reference to it from owner_add_keeper() until the run ends
+// (hand_over(), then drop_reference()) or is abandoned (abandon_run(), then drop_reference()): a
+// keeper may outlast its source.
 class block_keeper {
 public:
     // Records in `blocks` (live_blocks::insert) each block it kept for this run that is still live,
     // and keeps none from now on.
     virtual void hand_over(live_blocks& blocks) noexcept = 0;
-    // Gives back the reference the table held.
+    // The run was left without its end (a longjmp), its table gone with it: keeps none from now on.
+    virtual void abandon_run() noexcept = 0;
+    // Gives back the reference the run held.
     virtual void drop_reference() noexcept = 0;
 
 protected:
@@ -242,21 +248,18 @@ public:
         lock_.owner([&] { return map_.given_out_unobserved(block), true; });
     }
 
-    // The owner's: `keeper` keeps its blocks of this run from now on, and takes a reference for
-    // the table. False when the table has room for no more keepers: then the keeper records its
-    // blocks here (owner_record).
-    bool owner_add_keeper(block_keeper& keeper) noexcept {
-        if (keepers_count_ == max_keepers)
-            return false;
-        keepers_[keepers_count_++] = &keeper;
-        return true;
-    }
+    // The owner's, during its run: `keeper` keeps its blocks of this run from now on, and takes a
+    // reference for the run. False when the run has room for no more keepers: then the keeper
+    // records its blocks here (owner_record).
+    bool owner_add_keeper(block_keeper& keeper) noexcept;
     // The owner's live_blocks::log_kept, for a keeper's block. No lock: the log is the owner's
     // alone (another thread's free only clears a bit).
     bool owner_log_kept(const void* block, std::size_t index) noexcept { return map_.log_kept(block, index); }
     // The owner's, when its run ends (before its leaks are read) or is abandoned: each keeper hands
     // over the blocks it kept that are still live, and is released.
     void settle_keepers() noexcept;
+    // This table's number, unique in the process (a keeper it refused need not ask again).
+    std::uint64_t serial() const noexcept { return serial_; }
 
 private:
     // owner_record() past its inline case: live_blocks::insert, under the mutex when another
@@ -268,9 +271,9 @@ private:
 
     live_blocks map_;
     owner_biased_lock lock_;
-    static constexpr unsigned max_keepers = 8;
-    block_keeper* keepers_[max_keepers] = {};  // the owner's alone
-    unsigned keepers_count_ = 0;
+    const std::uint64_t serial_ = next_serial();
+
+    static std::uint64_t next_serial() noexcept;
 };
 
 // While alive, `table` is this thread's run table, and other threads' frees look into it.

@@ -52,10 +52,12 @@ void resource_ledger::drop_reference() noexcept {
 bool resource_ledger::start_keeping(block_table& own) noexcept {
     if (&ledger_thread_marker != owner_ || &own != owned_blocks)  // a table of the owner's thread alone
         return false;
-    if (!own.owner_add_keeper(*this))
+    if (!own.owner_add_keeper(*this)) {
+        refused_by_.store(own.serial(), std::memory_order_relaxed);
         return false;
+    }
     references_.fetch_add(1, std::memory_order_relaxed);  // the table's, until it has called hand_over()
-    kept_for_ = &own;
+    kept_for_.store(&own, std::memory_order_relaxed);
     return true;
 }
 
@@ -75,14 +77,18 @@ void resource_ledger::hand_over(live_blocks& blocks) noexcept {
                 if (c == nullptr || (*c & (live_code | kept_code)) != (live_code | kept_code) || attempt_at(c) != index)
                     return;  // released since, or another keeper's
                 *c &= ~kept_code;
+                --kept_live_;
                 blocks.insert(block, index, slot_kept);  // (out of memory: its leak goes unnamed)
             });
         }
-        kept_live_ = 0;
-        kept_for_ = nullptr;
+        kept_for_.store(nullptr, std::memory_order_relaxed);
         return true;
     });
 }
+
+// The blocks kept for the run stay marked kept_code, and in kept_live_, until released: no table
+// records them, and the next hand_over() finds none of them in its run's log.
+void resource_ledger::abandon_run() noexcept { kept_for_.store(nullptr, std::memory_order_relaxed); }
 
 resource_ledger::entry resource_ledger::entry_of(std::uintptr_t key, std::uint16_t code, std::uint32_t index) noexcept {
     return {key, code & max_code_bytes, std::size_t{1} << (code >> 11 & 7u),

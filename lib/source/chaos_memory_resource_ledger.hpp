@@ -126,12 +126,15 @@ public:
     // attempt alone (block_keeper). False, and nothing recorded, when the block must go through
     // record_any() and the table's owner_record() instead.
     bool keep(void* block, std::size_t bytes, std::size_t alignment, std::size_t index, block_table& own) noexcept {
-        if (kept_for_ != &own && !start_keeping(own)) [[unlikely]]
-            return false;
+        if (kept_for_.load(std::memory_order_relaxed) != &own) [[unlikely]] {
+            if (refused_by_.load(std::memory_order_relaxed) == own.serial() || !start_keeping(own))
+                return false;
+        }
         return keep_here(block, bytes, alignment, index, own);
     }
     // block_keeper: the kept blocks still live go to `blocks`, each as allocated by its attempt.
     void hand_over(live_blocks& blocks) noexcept override;
+    void abandon_run() noexcept override;
 
     // record_here()'s `attempt` for a block allocated unobserved; a block of an attempt with this
     // index or a larger one goes through record().
@@ -213,16 +216,19 @@ private:
 
     // keep() in the common case, inline, once the ledger keeps blocks for `own`.
     bool keep_here(void* block, std::size_t bytes, std::size_t alignment, std::size_t index, block_table& own) noexcept;
-    // Registers the ledger as a keeper of `own`'s run, on the owner's thread; false when it cannot.
+    // Registers the ledger as a keeper of `own`'s run, on the owner's thread; false when it cannot
+    // (another thread's table, or one that refused it, which is not asked again).
     bool start_keeping(block_table& own) noexcept;
 
     const void* const owner_;  // the thread that made the ledger, by the address of a thread_local
     std::atomic<unsigned> references_{1};
-    // The table of the run on the owner's thread whose blocks the ledger keeps, or nullptr; the
-    // owner's thread alone reads and writes it.
-    block_table* kept_for_ = nullptr;
+    // The table of the run on the owner's thread whose blocks the ledger keeps, or nullptr; and the
+    // serial of the last table that refused it. Written on the owner's thread alone; read by every
+    // thread that allocates (atomic for them, at no cost to the owner).
+    std::atomic<block_table*> kept_for_{nullptr};
+    std::atomic<std::uint64_t> refused_by_{0};
     owner_biased_lock lock_;   // guards everything below but the misuse
-    std::size_t kept_live_ = 0;  // blocks whose code has kept_code
+    std::size_t kept_live_ = 0;  // blocks whose code has kept_code (hand_over() reads the log if any)
 
     address_table<recorded> table_{64};
     // Each region's granules_per_region codes, then as many attempt indices, in one block from
