@@ -1,14 +1,16 @@
 #ifndef ALLOC_CHAOS_BENCH_BODIES_HPP
 #define ALLOC_CHAOS_BENCH_BODIES_HPP
 
-// The bodies more than one benchmark checks, each of n allocation attempts that skips an attempt
-// that fails, so that every run of a check makes them all.
+// The bodies more than one benchmark checks: n allocation attempts that skip an attempt that
+// fails, so that every run of a check makes them all; and bench_peer's strings job.
 
 #include <benchmark/benchmark.h>
 
 #include <cstddef>
 #include <map>
+#include <memory_resource>
 #include <new>
+#include <string>
 
 namespace bench_bodies {
 
@@ -43,6 +45,17 @@ inline void map_inserts(std::size_t n) {
         } catch (const std::bad_alloc&) {
         }
     }
+    benchmark::DoNotOptimize(m);
+}
+
+// bench_peer's strings job: a std::pmr::map<int, std::pmr::string> of strings_size entries, each
+// string longer than the small-string buffer, so that every entry makes two allocations (its node,
+// then its string); 2 x strings_size attempts. A failed allocation propagates.
+inline constexpr int strings_size = 2000;
+inline void pmr_strings(std::pmr::memory_resource& resource) {
+    std::pmr::map<int, std::pmr::string> m(&resource);
+    for (int i = 0; i < strings_size; ++i)
+        m.try_emplace(i, "a string longer than the small-string buffer");
     benchmark::DoNotOptimize(m);
 }
 

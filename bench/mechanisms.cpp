@@ -5,6 +5,9 @@
 //   fence:   the owner-biased lock of the live-block table (lib/engine/block_table.hpp) with its
 //            asymmetric protocol (membarrier) and with its symmetric fallback, on the bodies of
 //            bench/check.cpp and on a body whose blocks another thread frees now and then;
+//   keepers: the deallocation checks of a chaos_memory_resource whose ledger keeps whether the
+//            run's blocks are live (lib/source/chaos_memory_resource_ledger.hpp), and of one whose
+//            blocks the run's table records too, as before the ledger kept them;
 //   pmr:     the checks of std::pmr containers on a chaos_memory_resource over a
 //            std::pmr::monotonic_buffer_resource, whose blocks at 8 bytes past a multiple of 16 are
 //            the only ones that reach block_map (malloc's are all at multiples of 16).
@@ -129,6 +132,32 @@ void fence_loop(benchmark::State& state, fence_protocol protocol) {
     }
     alloc_chaos::detail::request_fence_protocol(fence_protocol::asymmetric);
     state.counters["runs"] = static_cast<double>(n + 1);
+}
+
+// --- keepers: the run's blocks kept by the resource's ledger, or recorded by the run's table too ---
+
+// The exhaustive check of a body on a chaos_memory_resource over new_delete_resource(), with its
+// default checks, made for the check: with `keepers`, its ledger keeps whether the run's blocks are
+// live; without, the run's table refuses it as a keeper and records the blocks too.
+template <void (*Body)(std::pmr::memory_resource&)>
+void keepers_loop(benchmark::State& state, bool keepers, std::size_t attempts) {
+    for (auto _ : state) {
+        alloc_chaos::detail::request_keepers(keepers);
+        alloc_chaos::chaos_memory_resource resource;
+        const alloc_chaos::report r = alloc_chaos::check([&] { Body(resource); });
+        if (fails(state, !r.success() || r.tested_failures() != attempts, "the exhaustive check was not as expected"))
+            break;
+    }
+    alloc_chaos::detail::request_keepers(true);
+    state.counters["runs"] = static_cast<double>(attempts + 1);
+}
+
+// A std::pmr::map<int, int> of 1,000 entries: 1,000 node allocations.
+void pmr_map_1000(std::pmr::memory_resource& r) {
+    std::pmr::map<int, int> m(&r);
+    for (int i = 0; i < 1000; ++i)
+        m.emplace(i, i);
+    benchmark::DoNotOptimize(m);
 }
 
 // --- pmr: std::pmr containers over a sub-allocating upstream --------------------------------------
@@ -257,6 +286,15 @@ void register_all() {
         RegisterBenchmark(("fence/handed_200/" + p).c_str(), fence_loop<handed_pairs<200>>, protocol)->Arg(1000)->Unit(ms);
         // One block in 8: the owner stays revoked and takes the mutex, whatever the protocol.
         RegisterBenchmark(("fence/handed_8/" + p).c_str(), fence_loop<handed_pairs<8>>, protocol)->Arg(1000)->Unit(ms);
+    }
+
+    for (const auto& [keepers, name] : {std::pair{true, "kept"}, std::pair{false, "recorded"}}) {
+        const std::string k = name;
+        RegisterBenchmark(("keepers/strings/" + k).c_str(), keepers_loop<bench_bodies::pmr_strings>, keepers,
+                          std::size_t{2 * bench_bodies::strings_size})
+            ->Unit(ms);
+        RegisterBenchmark(("keepers/map/" + k).c_str(), keepers_loop<pmr_map_1000>, keepers, std::size_t{1000})
+            ->Unit(ms);
     }
 
     constexpr auto off = alloc_chaos::deallocation_checks::off;

@@ -15,7 +15,7 @@
 // exception_test_loop, with the resource's default checks (every deallocation, leaks at the end),
 // against chaos_memory_resource under alloc_chaos::check, with deallocation checks by default and
 // off, on two jobs: the containers job above ("containers") and a std::pmr::map<int,
-// std::pmr::string> of `strings_size` entries whose strings allocate ("strings"). Beside them,
+// std::pmr::string> of bench_bodies::strings_size entries whose strings allocate ("strings"). Beside them,
 // the floor under any such tool on the two jobs: a resource that only counts and fails, in the
 // same loop.
 
@@ -23,6 +23,8 @@
 #include <alloc_chaos/checker.hpp>
 
 #include <benchmark/benchmark.h>
+
+#include "bodies.hpp"
 
 #if defined(ALLOC_CHAOS_BENCH_P1160)
 #include <memory_resource_p1160>
@@ -80,16 +82,8 @@ void pmr_job(std::pmr::memory_resource& resource) {
     fill(v, l, m, u);
 }
 
-constexpr int strings_size = 2000;
-
-// The second job: a map of `strings_size` strings, each longer than the small-string buffer, so that
-// every entry makes two allocations (its node, then its string).
-void strings_job(std::pmr::memory_resource& resource) {
-    std::pmr::map<int, std::pmr::string> m(&resource);
-    for (int i = 0; i < strings_size; ++i)
-        m.try_emplace(i, "a string longer than the small-string buffer");
-    benchmark::DoNotOptimize(m);
-}
+// The second job (bench_bodies::pmr_strings).
+void strings_job(std::pmr::memory_resource& resource) { bench_bodies::pmr_strings(resource); }
 
 using pmr_job_function = void(std::pmr::memory_resource&);
 

@@ -350,6 +350,10 @@ def main(directory):
             name = "fence/" + (body if "{}" in body else body + "/{}")
             versus(name.format("asymmetric"), name.format("symmetric"),
                    f"membarrier (asymmetric) / symmetric fences: {label}", "symmetric")
+        for body, label in (("strings", "check(), bench_peer's strings job"),
+                            ("map", "check(), std::pmr::map<int, int> of 1,000")):
+            versus(f"keepers/{body}/kept", f"keepers/{body}/recorded",
+                   f"ledger keeps the run's blocks / the run's table records them too: {label}", "recorded")
         for body, n, label in (("list", 100000, "counting check, std::pmr::list of 100,000"),
                                ("map", 100000, "counting check, std::pmr::map of 100,000"),
                                ("list_1592", 20000, "counting check, std::pmr::list of 20,000 1,592-byte nodes"),
