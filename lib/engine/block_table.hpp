@@ -255,8 +255,9 @@ public:
     // The owner's live_blocks::log_kept, for a keeper's block. No lock: the log is the owner's
     // alone (another thread's free only clears a bit).
     bool owner_log_kept(const void* block, std::size_t index) noexcept { return map_.log_kept(block, index); }
-    // The owner's, when its run ends (before its leaks are read) or is abandoned: each keeper hands
-    // over the blocks it kept that are still live, and is released.
+    // The owner's, when its run ends, before its leaks are read: each keeper of the run hands over
+    // the blocks it kept that are still live, and is released. (A run left by a longjmp lets its
+    // keepers go in abandon_tracking(), without its table.)
     void settle_keepers() noexcept;
     // This table's number, unique in the process (a keeper it refused need not ask again).
     std::uint64_t serial() const noexcept { return serial_; }
