@@ -93,8 +93,10 @@ public:
     }
     // record() in the common case, inline: on the owner's thread, for a block of the codes in a
     // region reached lately; `attempt` is the attempt's index, or no_attempt_code when unobserved.
+    // With `keeping` (keep()), the block is kept for the run of that table, which logs its attempt.
     // Returns false, doing nothing, when record() must be called instead.
-    bool record_here(void* block, std::size_t bytes, std::size_t alignment, std::uint32_t attempt) noexcept;
+    bool record_here(void* block, std::size_t bytes, std::size_t alignment, std::uint32_t attempt,
+                     block_table* keeping = nullptr) noexcept;
 
     // What release_here() did.
     enum class quick_release {
@@ -130,7 +132,7 @@ public:
             if (refused_by_.load(std::memory_order_relaxed) == own.serial() || !start_keeping(own))
                 return false;
         }
-        return keep_here(block, bytes, alignment, index, own);
+        return index < no_attempt_code && record_here(block, bytes, alignment, static_cast<std::uint32_t>(index), &own);
     }
     // block_keeper: the kept blocks still live go to `blocks`, each as allocated by its attempt.
     void hand_over(live_blocks& blocks) noexcept override;
@@ -214,8 +216,6 @@ private:
     // A finding of the run in progress on this thread, or else a line on stderr kept in misuse_.
     void report(finding_kind kind, const std::optional<allocation>& concerned, const finding_facts& facts) noexcept;
 
-    // keep() in the common case, inline, once the ledger keeps blocks for `own`.
-    bool keep_here(void* block, std::size_t bytes, std::size_t alignment, std::size_t index, block_table& own) noexcept;
     // Registers the ledger as a keeper of `own`'s run, on the owner's thread; false when it cannot
     // (another thread's table, or one that refused it, which is not asked again).
     bool start_keeping(block_table& own) noexcept;
@@ -288,37 +288,20 @@ inline const resource_ledger::reached* resource_ledger::reached_for(std::uintptr
     return r.number == key >> region_bits ? &r : nullptr;
 }
 
-inline bool resource_ledger::record_here(void* block, std::size_t bytes, std::size_t alignment,
-                                         std::uint32_t attempt) noexcept {
+inline bool resource_ledger::record_here(void* block, std::size_t bytes, std::size_t alignment, std::uint32_t attempt,
+                                         block_table* keeping) noexcept {
     const auto key = reinterpret_cast<std::uintptr_t>(block);
     const std::uint16_t code = code_of(bytes, alignment);
     if (code == 0 || key % 16 != 0 || &ledger_thread_marker != owner_ || !lock_.owner_enter()) [[unlikely]]
         return false;
     bool done = false;
-    if (const reached* r = reached_for(key)) [[likely]] {
+    if (const reached* r = reached_for(key);
+        r != nullptr && (keeping == nullptr || keeping->owner_log_kept(block, attempt))) [[likely]] {
         const std::size_t granule = granule_of(key);
-        r->codes[granule] = code;  // a store alone: a block there before was at this address
+        // A store alone: a block there before was at this address.
+        r->codes[granule] = keeping != nullptr ? code | kept_code : code;
         attempts_of(r->codes)[granule] = attempt;
-        done = true;
-    }
-    lock_.owner_leave();
-    if (done)
-        fill_guard(block, bytes);
-    return done;
-}
-
-inline bool resource_ledger::keep_here(void* block, std::size_t bytes, std::size_t alignment, std::size_t index,
-                                       block_table& own) noexcept {
-    const auto key = reinterpret_cast<std::uintptr_t>(block);
-    const std::uint16_t code = code_of(bytes, alignment);
-    if (code == 0 || key % 16 != 0 || index >= no_attempt_code || !lock_.owner_enter()) [[unlikely]]
-        return false;  // (kept_for_ is set on the owner's thread alone: this is the owner's)
-    bool done = false;
-    if (const reached* r = reached_for(key); r != nullptr && own.owner_log_kept(block, index)) [[likely]] {
-        const std::size_t granule = granule_of(key);
-        r->codes[granule] = code | kept_code;
-        attempts_of(r->codes)[granule] = static_cast<std::uint32_t>(index);
-        ++kept_live_;
+        kept_live_ += keeping != nullptr;
         done = true;
     }
     lock_.owner_leave();
