@@ -3,9 +3,10 @@
 // after `--` at the end of the command line, or from ALLOC_CHAOS_FAILING_CASES. Lines of the
 // reports are asserted where the adapter writes them (the run in a failed assertion's message,
 // the message that stops the loop) and for the report's verdict; the rest of a report's text is
-// its renderer's, tested with it.
-#define CATCH_CONFIG_RUNNER
+// its renderer's, tested with it. Catch2's implementation is catch2_session.cpp.
 #include <catch2/catch.hpp>
+
+#include "catch2_session.hpp"
 
 #include <cstddef>
 #include <cstdio>
@@ -368,5 +369,5 @@ int main(int argc, char* argv[]) {
         std::fputs("give the path of catch2_failing_cases after --, or in ALLOC_CHAOS_FAILING_CASES\n", stderr);
         return 2;
     }
-    return Catch::Session().run(argc, argv);
+    return run_catch2_session(argc, argv);
 }

@@ -1,5 +1,6 @@
-// Catch2's main, for the Catch2 suites. The console is wide enough for a report's lines to be
-// printed whole, as catch2_failing reads them.
-#define CATCH_CONFIG_MAIN
-#define CATCH_CONFIG_CONSOLE_WIDTH 400
-#include <catch2/catch.hpp>
+// The main of the Catch2 suites that have none of their own.
+#include "catch2_session.hpp"
+
+int main(int argc, char* argv[]) {
+    return run_catch2_session(argc, argv);
+}
