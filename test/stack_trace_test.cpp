@@ -3,6 +3,7 @@
 
 #include <alloc_chaos/alloc_chaos.hpp>
 
+#include "../lib/platform/stack_trace.hpp"
 #include "test_bodies.hpp"
 
 #include <cstddef>
@@ -481,4 +482,25 @@ BOOST_AUTO_TEST_CASE(a_stack_frame_prints_function_file_and_line) {
     unknown << stack_frame{};
     BOOST_TEST(known.str() == "f(int) src/f.cpp:12");
     BOOST_TEST(unknown.str() == "?? ??:0");
+}
+
+// The paths a DWARF reader gives, as the compiler was given them (detail::source_path).
+
+BOOST_AUTO_TEST_CASE(a_source_path_is_kept_as_the_debug_information_gives_it) {
+    BOOST_TEST(alloc_chaos::detail::source_path("/src/lib/engine/engine.cpp") == "/src/lib/engine/engine.cpp");
+    BOOST_TEST(alloc_chaos::detail::source_path("lib/engine/engine.cpp") == "lib/engine/engine.cpp");
+}
+
+BOOST_AUTO_TEST_CASE(a_source_path_loses_its_dot_dot_steps) {
+    BOOST_TEST(alloc_chaos::detail::source_path("/usr/lib/gcc/x86_64-linux-gnu/12/../../../../include/c++/12/bits/"
+                                                "new_allocator.h") == "/usr/include/c++/12/bits/new_allocator.h");
+    BOOST_TEST(alloc_chaos::detail::source_path("/src/lib/source/../engine/attempt_path.hpp") ==
+               "/src/lib/engine/attempt_path.hpp");
+}
+
+// GCC 12's libbacktrace joins the compilation directory to the file 0 of a DWARF 5 line table,
+// which clang names absolutely when the build directory is outside the source tree.
+BOOST_AUTO_TEST_CASE(a_source_path_joined_to_the_build_directory_is_the_absolute_path_it_was_given) {
+    BOOST_TEST(alloc_chaos::detail::source_path("/tmp/build//src/lib/platform/stack_trace_libbacktrace.cpp") ==
+               "/src/lib/platform/stack_trace_libbacktrace.cpp");
 }

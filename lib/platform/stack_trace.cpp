@@ -1,5 +1,6 @@
 #include "stack_trace.hpp"
 
+#include <filesystem>
 #include <ostream>
 
 namespace alloc_chaos {
@@ -45,6 +46,15 @@ void symbolizer::classify(symbolized_frame& f) const {
         f.plumbing = named_in(name, "std::__invoke") || named_in(name, "std::invoke") ||
                      named_in(name, "std::_Function_handler") || named_in(name, "std::function<");
     }
+}
+
+std::string source_path(std::string_view file) {
+    // A directory as compilers write it ends with no '/': "//" past the start joins an absolute name.
+    if (const std::size_t joined = file.rfind("//"); joined != std::string_view::npos && joined > 0)
+        file.remove_prefix(joined + 1);
+    if (file.find("/.") == std::string_view::npos)
+        return std::string(file);
+    return std::filesystem::path(file).lexically_normal().string();
 }
 
 const std::vector<symbolized_frame>& symbolizer::at(std::uintptr_t pc) {

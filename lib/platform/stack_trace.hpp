@@ -24,6 +24,13 @@ namespace alloc_chaos::detail {
 // with it, or a return type before it does ("alloc_chaos::report alloc_chaos::checker::run<...>(...)").
 bool named_in(std::string_view name, std::string_view prefix) noexcept;
 
+// A source file's path as the debug information gives it, as the compiler was given it: without
+// "..", and without the directory a DWARF reader joined to a name that was absolute already
+// (GCC 12's libbacktrace joins the compilation directory to a DWARF 5 line table's file 0, which
+// clang names absolutely when the build directory is outside the source tree:
+// "/build//src/lib/x.cpp" is "/src/lib/x.cpp").
+std::string source_path(std::string_view file);
+
 // The return addresses of one stack, innermost first, up to the frame that called the body.
 struct raw_stack {
     static constexpr std::size_t capacity = 64;

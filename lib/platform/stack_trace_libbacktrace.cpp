@@ -9,7 +9,6 @@
 #include <unwind.h>
 
 #include <cstdlib>
-#include <filesystem>
 #include <memory>
 #include <new>
 
@@ -53,14 +52,6 @@ std::string demangled(const char* name) {
     return status == 0 && plain ? std::string(plain.get()) : std::string(name);
 }
 
-// "/usr/lib/gcc/x86_64-linux-gnu/12/../../../../include/c++/12/bits/new_allocator.h" without its "..".
-std::string normalized(const char* file) {
-    std::string path(file);
-    if (path.find("/.") == std::string::npos)
-        return path;
-    return std::filesystem::path(path).lexically_normal().string();
-}
-
 struct found_frames {
     std::vector<symbolized_frame>* out;
     bool failed = false;
@@ -75,7 +66,7 @@ int on_line(void* data, std::uintptr_t, const char* file, int line, const char* 
         symbolized_frame f;
         f.frame.function = demangled(function);
         if (file != nullptr)
-            f.frame.file = normalized(file);
+            f.frame.file = source_path(file);
         f.frame.line = line > 0 ? static_cast<unsigned>(line) : 0;
         found.out->push_back(std::move(f));
         return 0;
